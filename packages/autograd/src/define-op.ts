@@ -1,0 +1,87 @@
+import type { Tensor } from '@lorafa/tensor';
+import { formatShape } from '@lorafa/tensor';
+import { OpContext } from './context.js';
+import { isGradEnabled } from './grad-mode.js';
+import type { Edge } from './node.js';
+import { Node } from './node.js';
+import { currentTape } from './tape.js';
+import { Variable } from './variable.js';
+
+/**
+ * A differentiable op: forward computes the output from plain tensors and declares with
+ * `ctx.save` what backward needs; backward maps the output's gradient to one gradient per
+ * input (null where `ctx.needsInputGrad[i]` is false or the input is not differentiable).
+ * Every built-in op is one of these; user-defined ops use the very same contract.
+ */
+export interface OpDefinition<Attrs = void> {
+  readonly name: string;
+  forward(ctx: OpContext, inputs: readonly Tensor[], attrs: Attrs): Tensor;
+  backward(ctx: OpContext, gradOutput: Tensor, attrs: Attrs): readonly (Tensor | null)[];
+}
+
+function edgeOf(input: Variable): Edge {
+  if (!input.requiresGrad) return null;
+  return input.gradFn ? { node: input.gradFn } : { leaf: input };
+}
+
+/**
+ * Runs an op on variables. When grad mode is on and some input requires a gradient, the op is
+ * recorded as a node whose only memory of forward is what `ctx.save` declared.
+ */
+export function applyOp<Attrs>(definition: OpDefinition<Attrs>, inputs: readonly Variable[], attrs: Attrs): Variable {
+  const values = inputs.map((v) => v.value);
+  const needsInputGrad = inputs.map((v) => v.requiresGrad);
+  const recording = isGradEnabled() && needsInputGrad.some(Boolean);
+  const tape = recording ? currentTape() : null;
+  const ctx = new OpContext(definition.name, values, needsInputGrad, tape, tape?.currentScope ?? '');
+  const output = definition.forward(ctx, values, attrs);
+  if (!tape) return new Variable(output);
+  const node = new Node(
+    tape.nextSequence(),
+    definition.name,
+    ctx,
+    inputs.map(edgeOf),
+    output.shape,
+    (gradOutput) => checkedGradients(definition, ctx, gradOutput, attrs),
+  );
+  return new Variable(output, {}, node);
+}
+
+/** Runs a backward rule and checks that each gradient has its input's shape. */
+function checkedGradients<Attrs>(definition: OpDefinition<Attrs>, ctx: OpContext, gradOutput: Tensor, attrs: Attrs): (Tensor | null)[] {
+  const grads = definition.backward(ctx, gradOutput, attrs);
+  if (grads.length !== ctx.inputShapes.length) {
+    throw new Error(`${definition.name}: backward returned ${grads.length} gradients for ${ctx.inputShapes.length} inputs`);
+  }
+  return grads.map((g, i) => {
+    if (!ctx.needsInputGrad[i] || g === null) return null;
+    const shape = ctx.inputShapes[i]!;
+    if (g.rank !== shape.length || g.shape.some((d, k) => d !== shape[k])) {
+      throw new Error(`${definition.name}: gradient for input ${i} has shape ${formatShape(g.shape)}, expected ${formatShape(shape)}`);
+    }
+    return g;
+  });
+}
+
+/**
+ * A user-defined differentiable function, PyTorch `autograd.Function` style:
+ *
+ *   const square = customOp({
+ *     name: 'square',
+ *     forward(ctx, x) { ctx.save(x); return mul(x, x); },
+ *     backward(ctx, g) { const [x] = ctx.saved; return [mul(g, mul(x, 2))]; },
+ *   });
+ *   const y = square(xVariable);
+ */
+export function customOp(definition: {
+  name: string;
+  forward(ctx: OpContext, ...inputs: Tensor[]): Tensor;
+  backward(ctx: OpContext, gradOutput: Tensor): readonly (Tensor | null)[];
+}): (...inputs: Variable[]) => Variable {
+  const op: OpDefinition<void> = {
+    name: definition.name,
+    forward: (ctx, inputs) => definition.forward(ctx, ...inputs),
+    backward: (ctx, gradOutput) => definition.backward(ctx, gradOutput),
+  };
+  return (...inputs) => applyOp(op, inputs, undefined);
+}

@@ -1,0 +1,19 @@
+import * as T from '@lorafa/tensor';
+import type { OpDefinition } from '../define-op.js';
+import { unbroadcast } from './unbroadcast.js';
+
+/** a / b. Saves both operands: ∂/∂a = 1/b, ∂/∂b = −a/b². */
+export const divOp: OpDefinition = {
+  name: 'div',
+  forward(ctx, [a, b]) {
+    ctx.save(a!, b!);
+    return T.div(a!, b!);
+  },
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
+    return [
+      ctx.needsInputGrad[0] ? unbroadcast(T.div(g, b!), ctx.inputShapes[0]!) : null,
+      ctx.needsInputGrad[1] ? unbroadcast(T.neg(T.div(T.mul(g, a!), T.mul(b!, b!))), ctx.inputShapes[1]!) : null,
+    ];
+  },
+};

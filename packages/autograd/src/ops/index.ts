@@ -1,0 +1,91 @@
+import * as T from '@lorafa/tensor';
+import { applyOp } from '../define-op.js';
+import { Variable } from '../variable.js';
+import type { Primitive, PrimitiveAttrs } from './table.js';
+import { primitives } from './table.js';
+
+/** An op operand: a variable, a constant tensor, or a number (taking its partner's dtype). */
+export type Input = Variable | T.Tensor | number;
+
+function call<P extends Primitive>(name: P, inputs: readonly Variable[], attrs: PrimitiveAttrs[P]): Variable {
+  return applyOp(primitives[name], inputs, attrs);
+}
+
+/** Constants become variables that need no gradient. */
+function lift(x: Input, like?: Variable | T.Tensor): Variable {
+  if (x instanceof Variable) return x;
+  if (typeof x !== 'number') return new Variable(x);
+  const template = like instanceof Variable ? like.value : like;
+  return new Variable(T.full([], x, { dtype: template?.dtype ?? 'float32', backend: template?.backend.name }));
+}
+
+function pair(a: Input, b: Input): [Variable, Variable] {
+  const like = typeof a === 'number' ? (b as Variable | T.Tensor) : a;
+  return [lift(a, like), lift(b, like)];
+}
+
+// Primitives.
+export const add = (a: Input, b: Input): Variable => call('add', pair(a, b), undefined);
+export const sub = (a: Input, b: Input): Variable => call('sub', pair(a, b), undefined);
+export const mul = (a: Input, b: Input): Variable => call('mul', pair(a, b), undefined);
+export const div = (a: Input, b: Input): Variable => call('div', pair(a, b), undefined);
+export const pow = (a: Input, b: Input): Variable => call('pow', pair(a, b), undefined);
+export const maximum = (a: Input, b: Input): Variable => call('maximum', pair(a, b), undefined);
+export const neg = (x: Input): Variable => call('neg', [lift(x)], undefined);
+export const exp = (x: Input): Variable => call('exp', [lift(x)], undefined);
+export const log = (x: Input): Variable => call('log', [lift(x)], undefined);
+export const sqrt = (x: Input): Variable => call('sqrt', [lift(x)], undefined);
+export const tanh = (x: Input): Variable => call('tanh', [lift(x)], undefined);
+export const relu = (x: Input): Variable => call('relu', [lift(x)], undefined);
+export const sigmoid = (x: Input): Variable => call('sigmoid', [lift(x)], undefined);
+export const abs = (x: Input): Variable => call('abs', [lift(x)], undefined);
+export function where(condition: T.Tensor | Variable, a: Input, b: Input): Variable {
+  const [x, y] = pair(a, b);
+  return call('where', [lift(condition), x, y], undefined);
+}
+export const sum = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('sum', [lift(x)], { axes, keepdims });
+export const max = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('max', [lift(x)], { axes, keepdims });
+export const min = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('min', [lift(x)], { axes, keepdims });
+export const logSumExp = (x: Input, axis = -1, keepdims = false): Variable => call('logSumExp', [lift(x)], { axis, keepdims });
+export const matmul = (a: Input, b: Input): Variable => call('matmul', pair(a, b), undefined);
+export const reshape = (x: Input, shape: readonly number[]): Variable => call('reshape', [lift(x)], { shape });
+export const permute = (x: Input, axes: readonly number[]): Variable => call('permute', [lift(x)], { axes });
+export const slice = (x: Input, specs: readonly T.SliceSpec[]): Variable => call('slice', [lift(x)], { specs });
+export const expand = (x: Input, shape: readonly number[]): Variable => call('expand', [lift(x)], { shape });
+export const concat = (xs: readonly Input[], axis = 0): Variable => call('concat', xs.map((x) => lift(x)), { axis });
+export const indexSelect = (x: Input, axis: number, indices: T.Tensor): Variable =>
+  call('indexSelect', [lift(x), lift(indices)], { axis });
+export const cast = (x: Input, dtype: T.DType): Variable => call('cast', [lift(x)], { dtype });
+
+// Compositions: no gradient rule of their own.
+export const square = (x: Input): Variable => mul(x, x);
+export const minimum = (a: Input, b: Input): Variable => neg(maximum(neg(a), neg(b)));
+
+export function mean(x: Input, axes?: T.Axes, keepdims = false): Variable {
+  const v = lift(x);
+  const count = T.sizeOf(T.normalizeAxes('mean', axes, v.rank).map((a) => v.shape[a]!));
+  return div(sum(v, axes, keepdims), count);
+}
+
+export function transpose(x: Input, axis0 = -2, axis1 = -1): Variable {
+  const v = lift(x);
+  const order = Array.from({ length: v.rank }, (_, i) => i);
+  const a = T.normalizeAxis('transpose', axis0, v.rank);
+  const b = T.normalizeAxis('transpose', axis1, v.rank);
+  [order[a], order[b]] = [order[b]!, order[a]!];
+  return permute(v, order);
+}
+
+export function unsqueeze(x: Input, axis: number): Variable {
+  const v = lift(x);
+  const a = T.normalizeAxis('unsqueeze', axis, v.rank + 1);
+  return reshape(v, [...v.shape.slice(0, a), 1, ...v.shape.slice(a)]);
+}
+
+export const stack = (xs: readonly Input[], axis = 0): Variable => concat(xs.map((x) => unsqueeze(x, axis)), axis);
+
+/** log softmax(x) = x − logSumExp(x): stable for large logits. */
+export const logSoftmax = (x: Input, axis = -1): Variable => sub(x, logSumExp(x, axis, true));
+
+/** softmax(x) = exp(x − logSumExp(x)). */
+export const softmax = (x: Input, axis = -1): Variable => exp(logSoftmax(x, axis));

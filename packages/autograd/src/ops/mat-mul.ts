@@ -1,0 +1,22 @@
+import * as T from '@lorafa/tensor';
+import type { OpDefinition } from '../define-op.js';
+import { unbroadcast } from './unbroadcast.js';
+
+/**
+ * C = A B (batched, batch dims broadcast). Saves both operands:
+ * ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G, each summed over the batch dims it was broadcast along.
+ */
+export const matMulOp: OpDefinition = {
+  name: 'matmul',
+  forward(ctx, [a, b]) {
+    ctx.save(a!, b!);
+    return T.matmul(a!, b!);
+  },
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
+    return [
+      ctx.needsInputGrad[0] ? unbroadcast(T.matmul(g, b!.transpose()), ctx.inputShapes[0]!) : null,
+      ctx.needsInputGrad[1] ? unbroadcast(T.matmul(a!.transpose(), g), ctx.inputShapes[1]!) : null,
+    ];
+  },
+};

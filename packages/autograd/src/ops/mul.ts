@@ -1,0 +1,19 @@
+import * as T from '@lorafa/tensor';
+import type { OpDefinition } from '../define-op.js';
+import { unbroadcast } from './unbroadcast.js';
+
+/** a · b. Saves both operands: ∂/∂a = b, ∂/∂b = a. */
+export const mulOp: OpDefinition = {
+  name: 'mul',
+  forward(ctx, [a, b]) {
+    ctx.save(a!, b!);
+    return T.mul(a!, b!);
+  },
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
+    return [
+      ctx.needsInputGrad[0] ? unbroadcast(T.mul(g, b!), ctx.inputShapes[0]!) : null,
+      ctx.needsInputGrad[1] ? unbroadcast(T.mul(g, a!), ctx.inputShapes[1]!) : null,
+    ];
+  },
+};

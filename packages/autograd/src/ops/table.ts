@@ -1,0 +1,97 @@
+import type * as T from '@lorafa/tensor';
+import type { OpDefinition } from '../define-op.js';
+import { absOp } from './abs.js';
+import { addOp } from './add.js';
+import { castOp } from './cast.js';
+import { concatOp } from './concat.js';
+import { divOp } from './div.js';
+import { expOp } from './exp.js';
+import { expandOp } from './expand.js';
+import { indexSelectOp } from './index-select.js';
+import { logOp } from './log.js';
+import type { AxisAttrs } from './log-sum-exp.js';
+import { logSumExpOp } from './log-sum-exp.js';
+import { matMulOp } from './mat-mul.js';
+import { maxOp, minOp } from './max.js';
+import { maximumOp } from './maximum.js';
+import { mulOp } from './mul.js';
+import { negOp } from './neg.js';
+import { permuteOp } from './permute.js';
+import { powOp } from './pow.js';
+import { reluOp } from './relu.js';
+import { reshapeOp } from './reshape.js';
+import { sigmoidOp } from './sigmoid.js';
+import { sliceOp } from './slice.js';
+import { sqrtOp } from './sqrt.js';
+import { subOp } from './sub.js';
+import type { ReduceAttrs } from './sum.js';
+import { sumOp } from './sum.js';
+import { tanhOp } from './tanh.js';
+import { whereOp } from './where.js';
+
+/** Every differentiable primitive and the attributes it takes. */
+export interface PrimitiveAttrs {
+  add: void;
+  sub: void;
+  mul: void;
+  div: void;
+  pow: void;
+  maximum: void;
+  neg: void;
+  exp: void;
+  log: void;
+  sqrt: void;
+  tanh: void;
+  relu: void;
+  sigmoid: void;
+  abs: void;
+  where: void;
+  sum: ReduceAttrs;
+  max: ReduceAttrs;
+  min: ReduceAttrs;
+  logSumExp: AxisAttrs;
+  matmul: void;
+  reshape: { shape: readonly number[] };
+  permute: { axes: readonly number[] };
+  slice: { specs: readonly T.SliceSpec[] };
+  expand: { shape: readonly number[] };
+  concat: { axis: number };
+  indexSelect: { axis: number };
+  cast: { dtype: T.DType };
+}
+
+export type Primitive = keyof PrimitiveAttrs;
+
+/**
+ * The gradient table: one forward/backward pair per primitive. The mapped type makes a missing
+ * primitive a compile error. Everything else (mean, softmax, ...) is composed from these.
+ */
+export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P]> } = {
+  add: addOp,
+  sub: subOp,
+  mul: mulOp,
+  div: divOp,
+  pow: powOp,
+  maximum: maximumOp,
+  neg: negOp,
+  exp: expOp,
+  log: logOp,
+  sqrt: sqrtOp,
+  tanh: tanhOp,
+  relu: reluOp,
+  sigmoid: sigmoidOp,
+  abs: absOp,
+  where: whereOp,
+  sum: sumOp,
+  max: maxOp,
+  min: minOp,
+  logSumExp: logSumExpOp,
+  matmul: matMulOp,
+  reshape: reshapeOp,
+  permute: permuteOp,
+  slice: sliceOp,
+  expand: expandOp,
+  concat: concatOp,
+  indexSelect: indexSelectOp,
+  cast: castOp,
+};

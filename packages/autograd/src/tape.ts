@@ -1,0 +1,66 @@
+import type { SavedBytesReport } from './saved-ledger.js';
+import { SavedTensorLedger } from './saved-ledger.js';
+
+/**
+ * The tape. Each recorded op becomes a node stamped with the tape's next sequence number; a
+ * node points to the nodes that produced its inputs, never to the inputs' values. Backward
+ * replays the nodes reachable from the output in reverse sequence order.
+ *
+ * The tape also owns the ledger of saved tensors, so `tape.savedBytes()` says exactly how much
+ * memory the recorded graph keeps for backward, in total and per scope (a module path such as
+ * `h.0.attn`, opened with `tape.scope(name, fn)`).
+ */
+export class Tape {
+  readonly ledger = new SavedTensorLedger();
+  private sequence = 0;
+  private readonly scopeStack: string[] = [];
+
+  nextSequence(): number {
+    return ++this.sequence;
+  }
+
+  /** The dotted path of the scopes open now ('' at top level). */
+  get currentScope(): string {
+    return this.scopeStack.join('.');
+  }
+
+  /** Runs `fn` with `name` appended to the scope path; saved bytes are charged to that path. */
+  scope<T>(name: string, fn: () => T): T {
+    this.scopeStack.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
+
+  savedBytes(): SavedBytesReport {
+    return this.ledger.report();
+  }
+
+  resetPeak(): void {
+    this.ledger.resetPeak();
+  }
+}
+
+let current = new Tape();
+
+export function currentTape(): Tape {
+  return current;
+}
+
+/** Records onto `tape` for the duration of `fn` (a fresh tape isolates a measurement). */
+export function withTape<T>(tape: Tape, fn: () => T): T {
+  const previous = current;
+  current = tape;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}
+
+/** Opens a named scope on the current tape. */
+export function withScope<T>(name: string, fn: () => T): T {
+  return current.scope(name, fn);
+}

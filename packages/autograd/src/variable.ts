@@ -1,0 +1,184 @@
+import type { DType, NestedArray, Tensor, TypedArray } from '@lorafa/tensor';
+import { formatShape, tensor as makeTensor } from '@lorafa/tensor';
+import type { Node } from './node.js';
+import { runBackward } from './backward.js';
+import type { BackwardOptions } from './backward.js';
+import * as ops from './ops/index.js';
+import type { Input } from './ops/index.js';
+
+export interface VariableOptions {
+  requiresGrad?: boolean;
+  name?: string;
+}
+
+/**
+ * A tensor tracked by autograd. A leaf (created by the user) with `requiresGrad` collects
+ * gradients in `.grad`; a variable made by an op remembers the node that made it (`gradFn`).
+ */
+export class Variable {
+  /** Accumulated gradient (leaves only), the same shape and dtype as `value`. */
+  grad: Tensor | null = null;
+  readonly name: string | undefined;
+
+  requiresGrad: boolean;
+  private current: Tensor;
+
+  constructor(
+    value: Tensor,
+    options: VariableOptions = {},
+    readonly gradFn: Node | null = null,
+  ) {
+    this.current = value;
+    this.requiresGrad = gradFn !== null || (options.requiresGrad ?? false);
+    this.name = options.name;
+  }
+
+  get value(): Tensor {
+    return this.current;
+  }
+
+  /**
+   * Replaces a leaf's value (an optimizer step). The new tensor must have the same shape and
+   * dtype; graphs recorded earlier keep the tensors they saved, so they are unaffected.
+   */
+  assign(value: Tensor): void {
+    if (!this.isLeaf) throw new Error(`assign: only a leaf variable can be assigned${this.name ? ` (${this.name})` : ''}`);
+    if (value.dtype !== this.dtype || value.rank !== this.rank || value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(`assign: expected ${this.dtype} ${formatShape(this.shape)}${this.name ? ` for ${this.name}` : ''}, got ${value.dtype} ${formatShape(value.shape)}`);
+    }
+    this.current = value;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  get shape(): readonly number[] {
+    return this.value.shape;
+  }
+  get dtype(): DType {
+    return this.value.dtype;
+  }
+  get rank(): number {
+    return this.value.rank;
+  }
+  get size(): number {
+    return this.value.size;
+  }
+
+  /**
+   * Backpropagates from this variable: from a scalar with gradient 1 by default, or with an
+   * explicit upstream `gradient` of this variable's shape. Leaf gradients accumulate.
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+
+  /** The same value cut off from the graph. */
+  detach(): Variable {
+    return new Variable(this.value);
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  item(): number {
+    return this.value.item();
+  }
+  data(): Promise<TypedArray> {
+    return this.value.data();
+  }
+
+  add(other: Input): Variable {
+    return ops.add(this, other);
+  }
+  sub(other: Input): Variable {
+    return ops.sub(this, other);
+  }
+  mul(other: Input): Variable {
+    return ops.mul(this, other);
+  }
+  div(other: Input): Variable {
+    return ops.div(this, other);
+  }
+  pow(other: Input): Variable {
+    return ops.pow(this, other);
+  }
+  maximum(other: Input): Variable {
+    return ops.maximum(this, other);
+  }
+  matmul(other: Input): Variable {
+    return ops.matmul(this, other);
+  }
+  neg(): Variable {
+    return ops.neg(this);
+  }
+  exp(): Variable {
+    return ops.exp(this);
+  }
+  log(): Variable {
+    return ops.log(this);
+  }
+  sqrt(): Variable {
+    return ops.sqrt(this);
+  }
+  tanh(): Variable {
+    return ops.tanh(this);
+  }
+  relu(): Variable {
+    return ops.relu(this);
+  }
+  sigmoid(): Variable {
+    return ops.sigmoid(this);
+  }
+  abs(): Variable {
+    return ops.abs(this);
+  }
+  square(): Variable {
+    return ops.mul(this, this);
+  }
+  sum(axes?: number | number[], keepdims = false): Variable {
+    return ops.sum(this, axes, keepdims);
+  }
+  mean(axes?: number | number[], keepdims = false): Variable {
+    return ops.mean(this, axes, keepdims);
+  }
+  max(axes?: number | number[], keepdims = false): Variable {
+    return ops.max(this, axes, keepdims);
+  }
+  min(axes?: number | number[], keepdims = false): Variable {
+    return ops.min(this, axes, keepdims);
+  }
+  reshape(shape: readonly number[]): Variable {
+    return ops.reshape(this, shape);
+  }
+  permute(axes: readonly number[]): Variable {
+    return ops.permute(this, axes);
+  }
+  transpose(axis0 = -2, axis1 = -1): Variable {
+    return ops.transpose(this, axis0, axis1);
+  }
+  expand(shape: readonly number[]): Variable {
+    return ops.expand(this, shape);
+  }
+  softmax(axis = -1): Variable {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Variable {
+    return ops.logSoftmax(this, axis);
+  }
+  logSumExp(axis = -1, keepdims = false): Variable {
+    return ops.logSumExp(this, axis, keepdims);
+  }
+}
+
+/** A leaf variable from a tensor or nested numbers. */
+export function variable(value: Tensor | NestedArray, options: VariableOptions & { dtype?: DType } = {}): Variable {
+  const t = typeof value === 'object' && value !== null && 'storage' in value ? value : makeTensor(value, { dtype: options.dtype });
+  return new Variable(t, options);
+}
+
+/** A leaf that requires a gradient (a trainable parameter). */
+export function parameter(value: Tensor, name?: string): Variable {
+  return new Variable(value, { requiresGrad: true, name });
+}

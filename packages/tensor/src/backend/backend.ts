@@ -1,0 +1,66 @@
+import type { DType, TypedArray } from '../dtype.js';
+import type { Shape } from '../shape.js';
+
+/**
+ * The backend seam. A backend owns storage (a flat buffer of one dtype, which may live off the
+ * JavaScript heap, on a GPU say) and runs kernels on strided views of it. Ops in `../ops` check
+ * shapes and dtypes, lay out views, then call exactly one kernel; they never touch elements.
+ *
+ * Every kernel returns new storage synchronously. A backend on an asynchronous device returns a
+ * handle at once and lets the work complete later; only `read` has to wait. So a training step
+ * runs as a queue of kernels, and values reach JavaScript only when someone awaits `data()`.
+ */
+export interface Storage {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  /** Number of elements in the buffer (not bytes). */
+  readonly length: number;
+}
+
+/** A strided view of a storage: element `[i0, i1, ...]` sits at `offset + Σ ik * strides[k]`. */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'relu' | 'sigmoid' | 'abs' | 'sign';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export interface Backend {
+  readonly name: string;
+
+  /** Copies host data into new storage. */
+  upload(data: TypedArray): Storage;
+  /** Reads a whole storage back to the host. Always available; may wait for queued kernels. */
+  read(storage: Storage): Promise<TypedArray>;
+  /** Synchronous read, offered only by backends whose storage lives on the JavaScript heap. */
+  readSync?(storage: Storage): TypedArray;
+  /** Frees device memory now rather than when the storage is garbage-collected. */
+  release?(storage: Storage): void;
+
+  /** Kernels. Inputs are views whose shapes already match the output (broadcast by stride 0). */
+  unary(op: UnaryOp, x: View): Storage;
+  binary(op: BinaryOp, a: View, b: View): Storage;
+  compare(op: CompareOp, a: View, b: View): Storage;
+  where(condition: View, a: View, b: View): Storage;
+  cast(x: View, dtype: DType): Storage;
+  /** Reduces over the trailing `reducedRank` axes of `x` (ops move the reduced axes last). */
+  reduce(op: ReduceOp, x: View, reducedRank: number): Storage;
+  /** Index of the extreme along the last axis, as int32. */
+  argReduce(op: ArgReduceOp, x: View): Storage;
+  /** Batched matrix product of views `[...batch, m, k]` and `[...batch, k, n]` (same batch shape). */
+  matmul(a: View, b: View): Storage;
+  /** A contiguous (row-major) copy of a view. */
+  copy(x: View): Storage;
+  /** Writes `source` into the destination view element by element (shapes are equal). */
+  assign(destination: View, source: View): void;
+  /** `out[..., i, ...] = x[..., indices[i], ...]` along `axis`, `indices` int32 of any shape. */
+  gather(x: View, axis: number, indices: View): Storage;
+  /** The adjoint of gather: adds `source` rows into zeros of `shape` at `indices` along `axis`. */
+  scatterAdd(shape: Shape, axis: number, indices: View, source: View): Storage;
+}

@@ -1,0 +1,48 @@
+import type { DType, TypedArray } from '../../dtype.js';
+import type { Backend, Storage } from '../backend.js';
+import { COMPARE, BINARY, UNARY } from './scalar-functions.js';
+import { assignView, mapBinary, mapTernary, mapUnary } from './elementwise.js';
+import { argReduceLast, reduceTrailing } from './reduce.js';
+import { matmulStrided } from './matmul.js';
+import { gatherAlong, scatterAddAlong } from './gather.js';
+import { CpuStorage, dataOf } from './storage.js';
+
+export { CpuStorage } from './storage.js';
+
+function castValue(dtype: DType): (x: number) => number {
+  if (dtype === 'bool') return (x) => (x !== 0 ? 1 : 0);
+  return (x) => x; // typed-array stores round (float32) or truncate (int32)
+}
+
+/**
+ * The plain CPU backend: readable loops over typed arrays. It is the default and the
+ * specification that every faster backend is checked against.
+ */
+export function createCpuBackend(name = 'cpu'): Backend {
+  const backend: Backend = {
+    name,
+    upload: (data) => wrap(data.slice()),
+    read: async (storage) => dataOf(storage).slice(),
+    readSync: (storage) => dataOf(storage).slice(),
+    unary: (op, x) => wrap(mapUnary(x, x.storage.dtype, UNARY[op])),
+    binary: (op, a, b) => wrap(mapBinary(a, b, a.storage.dtype, BINARY[op])),
+    compare: (op, a, b) => {
+      const test = COMPARE[op];
+      return wrap(mapBinary(a, b, 'bool', (x, y) => (test(x, y) ? 1 : 0)));
+    },
+    where: (c, a, b) => wrap(mapTernary(c, a, b, a.storage.dtype, (cond, x, y) => (cond !== 0 ? x : y))),
+    cast: (x, dtype) => wrap(mapUnary(x, dtype, castValue(dtype))),
+    reduce: (op, x, reducedRank) => wrap(reduceTrailing(op, x, reducedRank)),
+    argReduce: (op, x) => wrap(argReduceLast(op, x)),
+    matmul: (a, b) => wrap(matmulStrided(a, b)),
+    copy: (x) => wrap(mapUnary(x, x.storage.dtype, (v) => v)),
+    assign: (destination, source) => assignView(destination, source),
+    gather: (x, axis, indices) => wrap(gatherAlong(x, axis, indices)),
+    scatterAdd: (shape, axis, indices, source) =>
+      wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
+  };
+  function wrap(data: TypedArray): Storage {
+    return new CpuStorage(backend, data);
+  }
+  return backend;
+}

@@ -1,0 +1,51 @@
+import type { TypedArray } from '../../dtype.js';
+import { allocateArray } from '../../dtype.js';
+import type { View } from '../backend.js';
+import { CpuStorage, dataOf } from './storage.js';
+import { offsetsOf, rowStride } from './strided.js';
+import { mapUnary } from './elementwise.js';
+import { contiguousStrides } from '../../shape.js';
+
+function denseCopy(view: View): View {
+  const data = mapUnary(view, view.storage.dtype, (x) => x);
+  return { storage: new CpuStorage(view.storage.backend, data), shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 };
+}
+
+/**
+ * The specification matmul: for each batch, out[i, j] = Σ_p a[i, p] b[p, j], in i-p-j order so
+ * the innermost loop walks a row of b and a row of the output. Each output row accumulates in a
+ * float64 buffer and is rounded to the output dtype once.
+ */
+export function matmulStrided(a: View, bView: View): TypedArray {
+  // The inner loop walks rows of b; a transposed b would stride through memory, so copy it
+  // into row-major order first (O(k·n) next to the O(m·k·n) product).
+  const b = rowStride(bView.strides) === 1 ? bView : denseCopy(bView);
+  const rank = a.shape.length;
+  const m = a.shape[rank - 2]!;
+  const k = a.shape[rank - 1]!;
+  const n = b.shape[rank - 1]!;
+  const batchShape = a.shape.slice(0, -2);
+  const aStarts = offsetsOf(batchShape, a.strides.slice(0, -2), a.offset);
+  const bStarts = offsetsOf(batchShape, b.strides.slice(0, -2), b.offset);
+  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
+  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
+  const x = dataOf(a);
+  const y = dataOf(b);
+  const out = allocateArray(a.storage.dtype, aStarts.length * m * n);
+  const acc = new Float64Array(n);
+  for (let batch = 0; batch < aStarts.length; batch++) {
+    const aBase = aStarts[batch]!;
+    const bBase = bStarts[batch]!;
+    const outBase = batch * m * n;
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      for (let p = 0; p < k; p++) {
+        const aip = x[aBase + i * aRow + p * aCol]!;
+        const bp = bBase + p * bRow;
+        for (let j = 0; j < n; j++) acc[j] += aip * y[bp + j * bCol]!;
+      }
+      for (let j = 0; j < n; j++) out[outBase + i * n + j] = acc[j]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { BinaryOp, CompareOp, UnaryOp } from '../backend.js';
+
+/** The scalar function behind each elementwise kernel. NaN propagates as in PyTorch. */
+export const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  tanh: Math.tanh,
+  relu: (x) => (x < 0 ? 0 : x),
+  // Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
+  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  abs: Math.abs,
+  sign: Math.sign,
+};
+
+export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (a >= b || a !== a ? a : b),
+  minimum: (a, b) => (a <= b || a !== a ? a : b),
+};
+
+export const COMPARE: Record<CompareOp, (a: number, b: number) => boolean> = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+};

@@ -1,0 +1,32 @@
+import type { Backend } from './backend.js';
+import { createCpuBackend } from './cpu/index.js';
+
+/**
+ * Backends are plain objects registered by name. Creation functions (zeros, tensor, randn, ...)
+ * allocate on the current default; every op runs on the backend its operands live on.
+ */
+const registry = new Map<string, Backend>();
+let current: Backend = createCpuBackend();
+registry.set(current.name, current);
+
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+}
+
+export function getBackend(name?: string): Backend {
+  if (name === undefined) return current;
+  const found = registry.get(name);
+  if (!found) throw new Error(`getBackend: no backend named '${name}' (registered: ${[...registry.keys()].join(', ')})`);
+  return found;
+}
+
+/** Makes a registered backend the default for new tensors; returns the previous default. */
+export function setBackend(name: string): Backend {
+  const previous = current;
+  current = getBackend(name);
+  return previous;
+}
+
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}

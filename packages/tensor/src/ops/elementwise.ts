@@ -1,0 +1,73 @@
+import type { DType } from '../dtype.js';
+import { assertFloat, assertSameDType, DTypeError } from '../errors.js';
+import type { BinaryOp, CompareOp, UnaryOp } from '../backend/backend.js';
+import { Tensor } from '../tensor.js';
+import type { Operand } from './operands.js';
+import { broadcastAll, commonBackend, toTensors } from './operands.js';
+
+function unary(op: UnaryOp, x: Tensor): Tensor {
+  assertFloat(op, x.dtype);
+  return new Tensor(x.backend.unary(op, x), x.shape);
+}
+
+export const neg = (x: Tensor): Tensor => unary('neg', x);
+export const exp = (x: Tensor): Tensor => unary('exp', x);
+export const log = (x: Tensor): Tensor => unary('log', x);
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+export const tanh = (x: Tensor): Tensor => unary('tanh', x);
+export const relu = (x: Tensor): Tensor => unary('relu', x);
+export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+export const abs = (x: Tensor): Tensor => unary('abs', x);
+export const sign = (x: Tensor): Tensor => unary('sign', x);
+
+function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
+  const [x, y] = toTensors(op, a, b);
+  assertSameDType(op, x.dtype, y.dtype);
+  assertFloat(op, x.dtype);
+  const backend = commonBackend(op, x, y);
+  const [bx, by] = broadcastAll(op, x, y);
+  return new Tensor(backend.binary(op, bx!, by!), bx!.shape);
+}
+
+export const add = (a: Operand, b: Operand): Tensor => binary('add', a, b);
+export const sub = (a: Operand, b: Operand): Tensor => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand): Tensor => binary('mul', a, b);
+export const div = (a: Operand, b: Operand): Tensor => binary('div', a, b);
+export const pow = (a: Operand, b: Operand): Tensor => binary('pow', a, b);
+export const maximum = (a: Operand, b: Operand): Tensor => binary('maximum', a, b);
+export const minimum = (a: Operand, b: Operand): Tensor => binary('minimum', a, b);
+export const square = (x: Tensor): Tensor => mul(x, x);
+
+/** Elementwise comparison with broadcasting; the result is a `bool` tensor. */
+function compare(op: CompareOp, a: Operand, b: Operand): Tensor {
+  const [x, y] = toTensors(op, a, b);
+  assertSameDType(op, x.dtype, y.dtype);
+  const backend = commonBackend(op, x, y);
+  const [bx, by] = broadcastAll(op, x, y);
+  return new Tensor(backend.compare(op, bx!, by!), bx!.shape);
+}
+
+export const equal = (a: Operand, b: Operand): Tensor => compare('eq', a, b);
+export const notEqual = (a: Operand, b: Operand): Tensor => compare('ne', a, b);
+export const less = (a: Operand, b: Operand): Tensor => compare('lt', a, b);
+export const lessEqual = (a: Operand, b: Operand): Tensor => compare('le', a, b);
+export const greater = (a: Operand, b: Operand): Tensor => compare('gt', a, b);
+export const greaterEqual = (a: Operand, b: Operand): Tensor => compare('ge', a, b);
+
+/** `condition ? a : b` elementwise, all three broadcast together; condition is `bool`. */
+export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
+  if (condition.dtype !== 'bool') {
+    throw new DTypeError(`where: condition must be a bool tensor, got ${condition.dtype}; compare first, e.g. greater(x, 0)`);
+  }
+  const [x, y] = toTensors('where', a, b);
+  assertSameDType('where', x.dtype, y.dtype);
+  const backend = commonBackend('where', condition, x, y);
+  const [c, bx, by] = broadcastAll('where', condition, x, y);
+  return new Tensor(backend.where(c!, bx!, by!), c!.shape);
+}
+
+/** Converts to another dtype (float → int32 truncates toward zero; nonzero → true). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  return new Tensor(x.backend.cast(x, dtype), x.shape);
+}
