@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as T from '@lorafa/tensor';
+import { matmulShapesArb, randomTensor, ravelBroadcast, seedArb, unravel } from '../../../test/support/arbitraries.js';
+import { expectTensorClose } from '../../../test/support/matchers.js';
+
+/** Reference: a triple loop per batch, batch indices broadcast by hand. */
+function referenceMatmul(a: T.Tensor, b: T.Tensor) {
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.rank - 1]!;
+  const batch = T.broadcastShapes('ref', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const x = a.dataSync();
+  const y = b.dataSync();
+  const data: number[] = [];
+  for (let flat = 0; flat < T.sizeOf(batch); flat++) {
+    const index = unravel(flat, batch);
+    const aBase = ravelBroadcast(index, a.shape.slice(0, -2)) * m * k;
+    const bBase = ravelBroadcast(index, b.shape.slice(0, -2)) * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += x[aBase + i * k + p]! * y[bBase + p * n + j]!;
+        data.push(s);
+      }
+    }
+  }
+  return { shape: [...batch, m, n], data };
+}
+
+describe('matmul', () => {
+  it('matches the triple loop for 2-D and batched operands with broadcast batch dims', () => {
+    fc.assert(
+      fc.property(matmulShapesArb, seedArb, ([sa, sb], seed) => {
+        const a = randomTensor(sa, seed);
+        const b = randomTensor(sb, seed + 7);
+        expectTensorClose(T.matmul(a, b), referenceMatmul(a, b), 1e-14);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('handles transposed and sliced operands', () => {
+    const a = randomTensor([5, 3], 1).transpose();
+    const b = randomTensor([5, 8], 2).slice([null, { step: 2 }]);
+    expectTensorClose(T.matmul(a, b), referenceMatmul(a.contiguous(), b.contiguous()), 1e-14);
+  });
+
+  it('accumulates float32 products in float64 before rounding', () => {
+    const n = 4096;
+    const a = T.full([1, n], 0.1);
+    const b = T.full([n, 1], 0.1);
+    const exact = Math.fround(0.1) * Math.fround(0.1) * n;
+    expect(T.matmul(a, b).item()).toBe(Math.fround(exact));
+  });
+
+  it('names the shapes on mismatch', () => {
+    expect(() => T.matmul(T.zeros([2, 3]), T.zeros([4, 5]))).toThrow(/matmul: inner dimensions differ: \[2, 3\] @ \[4, 5\] \(3 vs 4\)/);
+    expect(() => T.matmul(T.zeros([3]), T.zeros([3, 2]))).toThrow(/matmul: operands need at least 2 dimensions, got \[3\] and \[3, 2\]/);
+    expect(() => T.matmul(T.zeros([2, 2, 3]), T.zeros([3, 3, 4]))).toThrow(/matmul: batch dimensions of \[2, 2, 3\] and \[3, 3, 4\] cannot be broadcast/);
+  });
+});
