@@ -18,7 +18,7 @@ const droppedGraphs = new FinalizationRegistry<{ ledger: SavedTensorLedger; ids:
 export class OpContext {
   readonly inputShapes: readonly (readonly number[])[];
   readonly inputDTypes: readonly DType[];
-  private savedTensors: Tensor[] = [];
+  private savedTensors: (Tensor | null)[] = [];
   private savedIds: number[] = [];
   private released = false;
 
@@ -34,18 +34,22 @@ export class OpContext {
     this.inputDTypes = inputs.map((t) => t.dtype);
   }
 
-  /** Declares the tensors backward needs. Call once or more, in forward only. */
-  save(...tensors: Tensor[]): void {
+  /**
+   * Declares the tensors backward needs. Call once or more, in forward only. A `null` keeps
+   * its slot in `saved` without keeping anything alive: ops pass null for a tensor that only
+   * the gradient of an input that needs none would use.
+   */
+  save(...tensors: (Tensor | null)[]): void {
     if (!this.tape) return; // not recording: nothing will run backward
     if (this.savedIds.length === 0) droppedGraphs.register(this, { ledger: this.tape.ledger, ids: this.savedIds }, this);
     for (const t of tensors) {
       this.savedTensors.push(t);
-      this.savedIds.push(this.tape.ledger.retain(t, this.scope));
+      if (t) this.savedIds.push(this.tape.ledger.retain(t, this.scope));
     }
   }
 
-  /** The saved tensors, in the order saved. */
-  get saved(): readonly Tensor[] {
+  /** The saved tensors, in the order saved (null where a slot was skipped). */
+  get saved(): readonly (Tensor | null)[] {
     if (this.released) {
       throw new Error(`${this.opName}: saved tensors were freed by an earlier backward; pass { retainGraph: true } to backward to run it twice`);
     }

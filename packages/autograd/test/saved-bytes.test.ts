@@ -24,6 +24,14 @@ describe('saved bytes', () => {
     expect(tape.savedBytes().live).toBe((6 + 15) * 8);
   });
 
+  it('matmul keeps only what the wanted gradients need: a frozen weight does not keep its input', () => {
+    const x = () => A.variable(T.ones([4, 3])); // data: no gradient wanted
+    const { tape: trainable } = measure(() => A.matmul(x(), param([3, 2]))); // dW = xᵀ g needs x
+    expect(trainable.savedBytes().live).toBe(48);
+    const { tape: frozen } = measure(() => A.matmul(param([4, 3]), A.variable(T.ones([3, 2])))); // dX = g Wᵀ needs W only
+    expect(frozen.savedBytes().live).toBe(24);
+  });
+
   it('add saves nothing; exp saves only its output', () => {
     const { tape } = measure(() => A.exp(A.add(param([10]), param([10]))));
     expect(tape.savedBytes().live).toBe(40);

@@ -2,11 +2,11 @@ import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
-/** a / b. Saves both operands: ∂/∂a = 1/b, ∂/∂b = −a/b². */
+/** a / b. ∂/∂a = 1/b, ∂/∂b = −a/b²: saves b always and a only if b needs a gradient. */
 export const divOp: OpDefinition = {
   name: 'div',
   forward(ctx, [a, b]) {
-    ctx.save(a!, b!);
+    ctx.save(ctx.needsInputGrad[1] ? a! : null, b!);
     return T.div(a!, b!);
   },
   backward(ctx, g) {

@@ -3,13 +3,14 @@ import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /**
- * C = A B (batched, batch dims broadcast). Saves both operands:
- * ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G, each summed over the batch dims it was broadcast along.
+ * C = A B (batched, batch dims broadcast). ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G, each summed over
+ * the batch dims it was broadcast along; so B is saved only if A needs a gradient and A only
+ * if B does (a frozen weight's input X is not kept for a weight gradient nobody wants).
  */
 export const matMulOp: OpDefinition = {
   name: 'matmul',
   forward(ctx, [a, b]) {
-    ctx.save(a!, b!);
+    ctx.save(ctx.needsInputGrad[1] ? a! : null, ctx.needsInputGrad[0] ? b! : null);
     return T.matmul(a!, b!);
   },
   backward(ctx, g) {

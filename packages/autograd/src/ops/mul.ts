@@ -2,11 +2,11 @@ import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
-/** a · b. Saves both operands: ∂/∂a = b, ∂/∂b = a. */
+/** a · b. ∂/∂a = b and ∂/∂b = a, so it saves b only if a needs a gradient, and vice versa. */
 export const mulOp: OpDefinition = {
   name: 'mul',
   forward(ctx, [a, b]) {
-    ctx.save(a!, b!);
+    ctx.save(ctx.needsInputGrad[1] ? a! : null, ctx.needsInputGrad[0] ? b! : null);
     return T.mul(a!, b!);
   },
   backward(ctx, g) {
