@@ -1,4 +1,5 @@
 import type { Storage, Tensor } from '@lorafa/tensor';
+import { isParameterStorage } from './parameter-registry.js';
 
 export interface ByteCount {
   /** Bytes held right now by saved tensors. */
@@ -7,15 +8,23 @@ export interface ByteCount {
   peak: number;
 }
 
+/**
+ * Activation bytes (`live`, `peak`, `scopes`) are storages that exist because backward saved
+ * them. Parameter storages that backward saved (a weight for dX = dY W) are counted apart in
+ * `parameters`: the model keeps them alive anyway.
+ */
 export interface SavedBytesReport extends ByteCount {
-  /** The same counts per scope (module path); each storage is charged to the scope that saved it first. */
+  /** Activation counts per scope (module path); a storage is charged to the scope that saved it first. */
   scopes: Record<string, ByteCount>;
+  /** Bytes of parameter storages held by saved slots right now. */
+  parameters: number;
 }
 
 interface Entry {
   references: number;
   bytes: number;
   scope: string;
+  parameter: boolean;
 }
 
 /** Storages are identified by number so the ledger itself never keeps one alive. */
@@ -30,12 +39,13 @@ export function storageId(storage: Storage): number {
 /**
  * Exact accounting of the bytes that backward functions keep alive. A tensor counts with its
  * whole storage (a view keeps all of it alive), and a storage saved several times, by one op or
- * by many, counts once until its last saver releases it.
+ * by many, counts once until its last saver releases it. Parameter storages are kept apart.
  */
 export class SavedTensorLedger {
   private readonly entries = new Map<number, Entry>();
   private readonly total: ByteCount = { live: 0, peak: 0 };
   private readonly scopes = new Map<string, ByteCount>();
+  private parameterBytes = 0;
 
   retain(tensor: Tensor, scope: string): number {
     const id = storageId(tensor.storage);
@@ -45,7 +55,12 @@ export class SavedTensorLedger {
       return id;
     }
     const bytes = tensor.storageBytes;
-    this.entries.set(id, { references: 1, bytes, scope });
+    const parameter = isParameterStorage(tensor.storage);
+    this.entries.set(id, { references: 1, bytes, scope, parameter });
+    if (parameter) {
+      this.parameterBytes += bytes;
+      return id;
+    }
     this.adjust(this.total, bytes);
     if (!this.scopes.has(scope)) this.scopes.set(scope, { live: 0, peak: 0 });
     this.adjust(this.scopes.get(scope)!, bytes);
@@ -57,6 +72,10 @@ export class SavedTensorLedger {
     if (!entry) return;
     if (--entry.references > 0) return;
     this.entries.delete(id);
+    if (entry.parameter) {
+      this.parameterBytes -= entry.bytes;
+      return;
+    }
     this.adjust(this.total, -entry.bytes);
     this.adjust(this.scopes.get(entry.scope)!, -entry.bytes);
   }
@@ -64,7 +83,7 @@ export class SavedTensorLedger {
   report(): SavedBytesReport {
     const scopes: Record<string, ByteCount> = {};
     for (const [name, count] of this.scopes) scopes[name] = { ...count };
-    return { ...this.total, scopes };
+    return { ...this.total, scopes, parameters: this.parameterBytes };
   }
 
   /** Starts a new peak measurement from the current live bytes. */

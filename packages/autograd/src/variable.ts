@@ -1,6 +1,7 @@
 import type { DType, NestedArray, Tensor, TypedArray } from '@lorafa/tensor';
 import { formatShape, tensor as makeTensor } from '@lorafa/tensor';
 import type { Node } from './node.js';
+import { markParameterStorage } from './parameter-registry.js';
 import { runBackward } from './backward.js';
 import type { BackwardOptions } from './backward.js';
 import * as ops from './ops/index.js';
@@ -9,6 +10,8 @@ import type { Input } from './ops/index.js';
 export interface VariableOptions {
   requiresGrad?: boolean;
   name?: string;
+  /** A model parameter (trainable or frozen): its storage is not counted as an activation. */
+  parameter?: boolean;
 }
 
 /**
@@ -19,6 +22,7 @@ export class Variable {
   /** Accumulated gradient (leaves only), the same shape and dtype as `value`. */
   grad: Tensor | null = null;
   readonly name: string | undefined;
+  readonly isParameter: boolean;
 
   requiresGrad: boolean;
   private current: Tensor;
@@ -31,6 +35,8 @@ export class Variable {
     this.current = value;
     this.requiresGrad = gradFn !== null || (options.requiresGrad ?? false);
     this.name = options.name;
+    this.isParameter = gradFn === null && (options.parameter ?? false);
+    if (this.isParameter) markParameterStorage(value.storage);
   }
 
   get value(): Tensor {
@@ -47,6 +53,7 @@ export class Variable {
       throw new Error(`assign: expected ${this.dtype} ${formatShape(this.shape)}${this.name ? ` for ${this.name}` : ''}, got ${value.dtype} ${formatShape(value.shape)}`);
     }
     this.current = value;
+    if (this.isParameter) markParameterStorage(value.storage);
   }
 
   get isLeaf(): boolean {
@@ -178,7 +185,7 @@ export function variable(value: Tensor | NestedArray, options: VariableOptions &
   return new Variable(t, options);
 }
 
-/** A leaf that requires a gradient (a trainable parameter). */
-export function parameter(value: Tensor, name?: string): Variable {
-  return new Variable(value, { requiresGrad: true, name });
+/** A model parameter: a leaf that requires a gradient unless `trainable` is false. */
+export function parameter(value: Tensor, name?: string, options: { trainable?: boolean } = {}): Variable {
+  return new Variable(value, { requiresGrad: options.trainable ?? true, name, parameter: true });
 }

@@ -54,6 +54,10 @@ const unaryCases: [string, (shape: number[], seed: number) => Case][] = [
   ['relu', (sh, s) => ({ inputs: [distinctTensor(sh, s)], fn: A.relu })],
   ['sigmoid', (sh, s) => ({ inputs: [randomTensor(sh, s, { low: -6, high: 6 })], fn: A.sigmoid })],
   ['abs', (sh, s) => ({ inputs: [distinctTensor(sh, s)], fn: A.abs })],
+  ['erf', (sh, s) => ({ inputs: [randomTensor(sh, s, { low: -3.5, high: 3.5 })], fn: A.erf })],
+  ['mulScalar', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.mul(x!, -1.7) })],
+  ['divScalar', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.div(x!, 0.3) })],
+  ['powScalar', (sh, s) => ({ inputs: [positive(distinctTensor(sh, s))], fn: (x) => A.pow(x!, 2.5) })],
   ['square (composed)', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: A.square })],
   ['cast float64 → float64 round trip through reshape', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.cast(A.reshape(x!, [-1]), 'float64') })],
 ];

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 
-const param = (shape: number[], dtype: T.FloatDType = 'float32') => A.parameter(T.ones(shape, { dtype }));
+/** A leaf that needs a gradient but is no model parameter, so what ops save of it counts. */
+const param = (shape: number[], dtype: T.FloatDType = 'float32') => A.variable(T.ones(shape, { dtype }), { requiresGrad: true });
 const measure = <R>(fn: () => R) => {
   const tape = new A.Tape();
   const result = A.withTape(tape, fn);
@@ -95,6 +96,23 @@ describe('saved bytes', () => {
     expect(report.live).toBe(36);
     expect(report.scopes['encoder.fc1']).toEqual({ live: 24, peak: 24 });
     expect(report.scopes['head']).toEqual({ live: 12, peak: 12 });
+  });
+
+  it('reports saved parameter storages apart from activations', () => {
+    const { tape } = measure(() => {
+      const x = param([4, 3]); // an activation that needs a gradient
+      const w = A.parameter(T.ones([2, 3]), 'w'); // 24 bytes, trainable
+      const frozen = A.parameter(T.ones([2, 2]), 'frozen', { trainable: false }); // 16 bytes
+      return A.matmul(A.matmul(x, A.transpose(w)), frozen);
+    });
+    // x wᵀ saves x (for dw) and w (for dx); h·frozen saves frozen (for dh) but not h, since the
+    // frozen weight wants no gradient. Activations: x (48); parameters: w (24) + frozen (16).
+    expect(tape.savedBytes()).toMatchObject({ live: 48, parameters: 40 });
+  });
+
+  it('multiplying or dividing by a number saves nothing; a scalar exponent saves the base', () => {
+    const { tape } = measure(() => A.pow(A.div(A.mul(param([6]), 3), 2), 2));
+    expect(tape.savedBytes().live).toBe(24); // the base of pow only
   });
 
   it('records nothing under noGrad or when no input needs a gradient', () => {

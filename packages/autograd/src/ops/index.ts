@@ -27,9 +27,19 @@ function pair(a: Input, b: Input): [Variable, Variable] {
 // Primitives.
 export const add = (a: Input, b: Input): Variable => call('add', pair(a, b), undefined);
 export const sub = (a: Input, b: Input): Variable => call('sub', pair(a, b), undefined);
-export const mul = (a: Input, b: Input): Variable => call('mul', pair(a, b), undefined);
-export const div = (a: Input, b: Input): Variable => call('div', pair(a, b), undefined);
-export const pow = (a: Input, b: Input): Variable => call('pow', pair(a, b), undefined);
+export function mul(a: Input, b: Input): Variable {
+  if (typeof b === 'number' && typeof a !== 'number') return call('mulScalar', [lift(a)], { value: b });
+  if (typeof a === 'number' && typeof b !== 'number') return call('mulScalar', [lift(b)], { value: a });
+  return call('mul', pair(a, b), undefined);
+}
+export function div(a: Input, b: Input): Variable {
+  if (typeof b === 'number' && typeof a !== 'number') return call('divScalar', [lift(a)], { value: b });
+  return call('div', pair(a, b), undefined);
+}
+export function pow(a: Input, b: Input): Variable {
+  if (typeof b === 'number' && typeof a !== 'number') return call('powScalar', [lift(a)], { exponent: b });
+  return call('pow', pair(a, b), undefined);
+}
 export const maximum = (a: Input, b: Input): Variable => call('maximum', pair(a, b), undefined);
 export const neg = (x: Input): Variable => call('neg', [lift(x)], undefined);
 export const exp = (x: Input): Variable => call('exp', [lift(x)], undefined);
@@ -39,6 +49,7 @@ export const tanh = (x: Input): Variable => call('tanh', [lift(x)], undefined);
 export const relu = (x: Input): Variable => call('relu', [lift(x)], undefined);
 export const sigmoid = (x: Input): Variable => call('sigmoid', [lift(x)], undefined);
 export const abs = (x: Input): Variable => call('abs', [lift(x)], undefined);
+export const erf = (x: Input): Variable => call('erf', [lift(x)], undefined);
 export function where(condition: T.Tensor | Variable, a: Input, b: Input): Variable {
   const [x, y] = pair(a, b);
   return call('where', [lift(condition), x, y], undefined);

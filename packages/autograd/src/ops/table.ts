@@ -28,6 +28,8 @@ import type { ReduceAttrs } from './sum.js';
 import { sumOp } from './sum.js';
 import { tanhOp } from './tanh.js';
 import { whereOp } from './where.js';
+import { divScalarOp, mulScalarOp, powScalarOp } from './scalar.js';
+import { erfOp } from './erf.js';
 
 /** Every differentiable primitive and the attributes it takes. */
 export interface PrimitiveAttrs {
@@ -45,6 +47,10 @@ export interface PrimitiveAttrs {
   relu: void;
   sigmoid: void;
   abs: void;
+  erf: void;
+  mulScalar: { value: number };
+  divScalar: { value: number };
+  powScalar: { exponent: number };
   where: void;
   sum: ReduceAttrs;
   max: ReduceAttrs;
@@ -81,6 +87,10 @@ export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P]> } =
   relu: reluOp,
   sigmoid: sigmoidOp,
   abs: absOp,
+  erf: erfOp,
+  mulScalar: mulScalarOp,
+  divScalar: divScalarOp,
+  powScalar: powScalarOp,
   where: whereOp,
   sum: sumOp,
   max: maxOp,

@@ -19,6 +19,8 @@ export const relu = (x: Tensor): Tensor => unary('relu', x);
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
 export const abs = (x: Tensor): Tensor => unary('abs', x);
 export const sign = (x: Tensor): Tensor => unary('sign', x);
+/** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (used by the exact GELU). */
+export const erf = (x: Tensor): Tensor => unary('erf', x);
 
 function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const [x, y] = toTensors(op, a, b);

@@ -1,4 +1,5 @@
 import type { BinaryOp, CompareOp, UnaryOp } from '../backend.js';
+import { erf } from './erf.js';
 
 /** The scalar function behind each elementwise kernel. NaN propagates as in PyTorch. */
 export const UNARY: Record<UnaryOp, (x: number) => number> = {
@@ -12,6 +13,7 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   abs: Math.abs,
   sign: Math.sign,
+  erf,
 };
 
 export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -1,0 +1,16 @@
+import type { Storage } from '@lorafa/tensor';
+
+/**
+ * Storages that hold model parameters (trainable or frozen). The saved-tensor ledger reports
+ * them apart from activations: a weight that backward needs is kept alive by the model anyway,
+ * so it costs no extra memory, while an activation exists only because backward saved it.
+ */
+const parameterStorages = new WeakSet<Storage>();
+
+export function markParameterStorage(storage: Storage): void {
+  parameterStorages.add(storage);
+}
+
+export function isParameterStorage(storage: Storage): boolean {
+  return parameterStorages.has(storage);
+}
