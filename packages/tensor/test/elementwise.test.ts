@@ -72,6 +72,14 @@ describe('binary ops broadcast like NumPy', () => {
   it('names the op and the dtypes when dtypes differ', () => {
     expect(() => T.add(T.zeros([2]), T.zeros([2], { dtype: 'float64' }))).toThrow(/add: dtype mismatch \(float32 vs float64\)/);
     expect(() => T.exp(T.zeros([2], { dtype: 'int32' }))).toThrow(/exp: expected a float32 or float64 tensor, got int32/);
+    expect(() => T.div(T.ones([2], { dtype: 'int32' }), 2)).toThrow(/div: expected a float32 or float64 tensor, got int32/);
+  });
+
+  it('does exact index arithmetic on int32 (add, sub, mul, maximum, minimum)', () => {
+    const rows = T.arange(0, 3, 1, { dtype: 'int32' });
+    const flat = T.add(T.mul(rows, 10), T.tensor([2, 0, 9], { dtype: 'int32' }));
+    expect(flat.dtype).toBe('int32');
+    expect(flat.arraySync()).toEqual([2, 10, 29]);
   });
 });
 

@@ -22,10 +22,13 @@ export const sign = (x: Tensor): Tensor => unary('sign', x);
 /** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (used by the exact GELU). */
 export const erf = (x: Tensor): Tensor => unary('erf', x);
 
+/** Ops that are exact on int32 (index arithmetic); the others need floats. */
+const INTEGER_SAFE: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'maximum', 'minimum']);
+
 function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const [x, y] = toTensors(op, a, b);
   assertSameDType(op, x.dtype, y.dtype);
-  assertFloat(op, x.dtype);
+  if (!(x.dtype === 'int32' && INTEGER_SAFE.has(op))) assertFloat(op, x.dtype);
   const backend = commonBackend(op, x, y);
   const [bx, by] = broadcastAll(op, x, y);
   return new Tensor(backend.binary(op, bx!, by!), bx!.shape);

@@ -1,0 +1,52 @@
+import { parseArguments } from '../arguments.js';
+import { UsageError } from '../cli-error.js';
+import { TOLERANCE } from '../replay/checks.js';
+import type { CheckList } from '../replay/checks.js';
+import type { Fixture } from '../replay/fixture.js';
+import { loadFixture } from '../replay/fixture.js';
+import { replayMlp } from '../replay/mlp.js';
+
+export const REPLAY_HELP = `lorafa replay FILE [--json]
+
+Rebuilds the model of a PyTorch/PEFT reference fixture (safetensors with a manifest in its
+metadata), recomputes its losses, gradients and LoRA-FA optimizer steps, and prints each
+compared quantity with its relative error (max-abs error / max-abs reference).
+Exits 1 if any error exceeds ${TOLERANCE}.
+
+Fixture kinds: mlp-lorafa.
+
+Options:
+  --json    print one JSON object { kind, maxRelError, checks: [{ name, relError }] }
+  --help    show this help
+
+Examples:
+  lorafa replay test/fixtures/peft/mlp-lorafa.safetensors
+  lorafa replay test/fixtures/peft/mlp-lorafa.safetensors --json`;
+
+const REPLAYERS: Record<string, (fixture: Fixture) => CheckList> = {
+  'mlp-lorafa': replayMlp,
+};
+
+export async function replayCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const { positional, flags } = parseArguments('replay', argv, { booleans: ['json', 'help'], values: [] });
+  if (flags.has('help')) {
+    out(REPLAY_HELP);
+    return 0;
+  }
+  if (positional.length !== 1) throw new UsageError(`replay: expected one fixture file, got ${positional.length} (see lorafa replay --help)`);
+  const fixture = loadFixture(positional[0]!);
+  const replayer = REPLAYERS[fixture.kind];
+  if (!replayer) throw new UsageError(`replay: ${fixture.path}: fixture kind '${fixture.kind}' is not supported (supported: ${Object.keys(REPLAYERS).join(', ')})`);
+  const result = replayer(fixture);
+  const passed = result.maxRelError <= TOLERANCE;
+  if (flags.has('json')) {
+    out(JSON.stringify({ kind: fixture.kind, file: fixture.path, tolerance: TOLERANCE, passed, maxRelError: result.maxRelError, checks: result.checks }));
+  } else {
+    out(`${fixture.kind}: ${fixture.path}`);
+    if (fixture.source) out(`reference: ${fixture.source}`);
+    const width = Math.max(...result.checks.map((c) => c.name.length));
+    for (const c of result.checks) out(`  ${c.name.padEnd(width)}  ${c.relError.toExponential(2).padStart(9)}  ${c.relError <= TOLERANCE ? 'ok' : 'FAIL'}`);
+    out(`${result.checks.length} checks, max relative error ${result.maxRelError.toExponential(2)} (tolerance ${TOLERANCE}): ${passed ? 'PASS' : 'FAIL'}`);
+  }
+  return passed ? 0 : 1;
+}

@@ -1,0 +1,100 @@
+import * as T from '@lorafa/tensor';
+import * as A from '@lorafa/autograd';
+import type { Variable } from '@lorafa/autograd';
+import { Linear, Module, mseLoss } from '@lorafa/nn';
+import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
+import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import type { Fixture } from './fixture.js';
+import { numberOf, tensorOf } from './fixture.js';
+import { CheckList } from './checks.js';
+
+const MODULES = ['fc1', 'fc2'] as const;
+
+/** y = fc2(tanh(fc1(x))), the fixture's model. */
+class Mlp extends Module {
+  fc1: Module & { forward(x: Variable): Variable };
+  fc2: Module & { forward(x: Variable): Variable };
+  constructor(dIn: number, dHidden: number, dOut: number) {
+    super();
+    this.fc1 = this.registerModule('fc1', new Linear(dIn, dHidden));
+    this.fc2 = this.registerModule('fc2', new Linear(dHidden, dOut));
+  }
+  forward(x: Variable): Variable {
+    return this.fc2.call(A.tanh(this.fc1.call(x)));
+  }
+}
+
+/** The base model with adapters of `method` whose A and B are the fixture's initial ones. */
+function buildModel(fixture: Fixture, method: LoraMethod): { model: Mlp; adapters: LoraAdapter[] } {
+  const dIn = numberOf(fixture, 'd_in', { integer: true, min: 1 });
+  const dHidden = numberOf(fixture, 'd_h', { integer: true, min: 1 });
+  const dOut = numberOf(fixture, 'd_out', { integer: true, min: 1 });
+  const model = new Mlp(dIn, dHidden, dOut);
+  const state: Record<string, T.Tensor> = {};
+  for (const m of MODULES) {
+    state[`${m}.weight`] = tensorOf(fixture, `base.${m}.weight`);
+    state[`${m}.bias`] = tensorOf(fixture, `base.${m}.bias`);
+  }
+  model.loadStateDict(state);
+  const adapters = injectLora(model, {
+    targets: [...MODULES],
+    method,
+    rank: numberOf(fixture, 'r', { integer: true, min: 1 }),
+    alpha: numberOf(fixture, 'alpha', { min: Number.MIN_VALUE }),
+  });
+  for (const adapter of adapters) {
+    adapter.A.assign(tensorOf(fixture, `init.${adapter.name}.lora_A`));
+    adapter.B.assign(tensorOf(fixture, `init.${adapter.name}.lora_B`));
+  }
+  return { model, adapters };
+}
+
+/**
+ * Replays an `mlp-lorafa` fixture: the initial loss, the full fine-tuning and LoRA gradients
+ * at the initial point, then every step of PEFT's LoRA-FA optimizer (loss, raw gradient of B,
+ * B after the update) and the final output.
+ */
+export function replayMlp(fixture: Fixture): CheckList {
+  const checks = new CheckList();
+  const x = new A.Variable(tensorOf(fixture, 'x'));
+  const y = tensorOf(fixture, 'y');
+
+  // The initial point under standard LoRA, with the base weights made trainable for dL/dW0.
+  const lora = buildModel(fixture, 'lora');
+  const baseWeights = MODULES.map((m) => (lora.model.getModule(m) as Module & { base: Linear }).base.weight);
+  for (const w of baseWeights) w.requiresGrad = true;
+  const initialLoss = mseLoss(lora.model.call(x), y);
+  checks.compare('init.loss', initialLoss.value.reshape([1]), tensorOf(fixture, 'init.loss'));
+  initialLoss.backward();
+  MODULES.forEach((m, i) => {
+    const adapter = lora.adapters[i]!;
+    checks.compare(`init.${m}.base_grad`, baseWeights[i]!.grad!, tensorOf(fixture, `init.${m}.base_grad`));
+    checks.compare(`init.${m}.lora_A_grad`, adapter.A.grad!, tensorOf(fixture, `init.${m}.lora_A_grad`));
+    checks.compare(`init.${m}.lora_B_grad`, adapter.B.grad!, tensorOf(fixture, `init.${m}.lora_B_grad`));
+  });
+
+  // LoRA-FA training with PEFT's optimizer semantics.
+  const fa = buildModel(fixture, 'lora-fa');
+  const optimizer = new LoraFAOptimizer(fa.adapters, [], {
+    lr: numberOf(fixture, 'lr', { min: 0 }),
+    weightDecay: numberOf(fixture, 'weight_decay', { min: 0 }),
+    peftCompatible: true,
+  });
+  const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
+  for (let k = 1; k <= steps; k++) {
+    optimizer.zeroGrad();
+    const loss = mseLoss(fa.model.call(x), y);
+    checks.compare(`step${k}.loss`, loss.value.reshape([1]), tensorOf(fixture, `step${k}.loss`));
+    loss.backward();
+    for (const adapter of fa.adapters) {
+      checks.compare(`step${k}.${adapter.name}.lora_B_grad`, adapter.B.grad!, tensorOf(fixture, `step${k}.${adapter.name}.lora_B_grad`));
+    }
+    optimizer.step();
+    for (const adapter of fa.adapters) {
+      checks.compare(`step${k}.${adapter.name}.lora_B`, adapter.B.value, tensorOf(fixture, `step${k}.${adapter.name}.lora_B`));
+    }
+  }
+  const output = A.noGrad(() => fa.model.call(x));
+  checks.compare('final.output', output.value, tensorOf(fixture, 'final.output'));
+  return checks;
+}

@@ -1,0 +1,15 @@
+import type { Variable } from '@lorafa/autograd';
+import type { LoraMethod } from './config.js';
+
+/**
+ * One adapted layer's low-rank pair, typed: the optimizer finds A and B here, never by pairing
+ * parameter names. ΔW = scaling · B A, with A r x in and B out x r.
+ */
+export interface LoraAdapter {
+  /** The adapted module's path, e.g. `fc1` or `h.0.attn.c_attn`. */
+  readonly name: string;
+  readonly method: Exclude<LoraMethod, 'full'>;
+  readonly A: Variable;
+  readonly B: Variable;
+  readonly scaling: number;
+}

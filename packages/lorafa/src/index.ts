@@ -1,0 +1,21 @@
+/**
+ * @lorafa/lorafa: LoRA, LoRA-FA and LoRA-FB adapters, the corrected gradients of Theorems 4.1
+ * and A.1, the LoRA-FA optimizer (PEFT-compatible on request) and the memory model.
+ */
+export type { LoraMethod, LoraInit, LoraConfig } from './config.js';
+export { LORA_METHODS, LORA_INITS, loraScaling, validateLoraConfig } from './config.js';
+export type { LoraAdapter } from './adapter.js';
+export { initialFactors, randomFactor } from './init.js';
+export { loraFaLinear, loraLinear } from './lora-fa-op.js';
+export { LoraLinear } from './lora-linear.js';
+export type { LoraLinearOptions } from './lora-linear.js';
+export { injectLora, matchesTarget } from './inject.js';
+export type { InjectOptions } from './inject.js';
+export { correctA, correctB, GramSolver } from './corrections.js';
+export type { GramSolverOptions } from './corrections.js';
+export { LoraFAOptimizer } from './optimizer.js';
+export type { LoraFAOptimizerOptions } from './optimizer.js';
+export { estimateMemory, savedBytesPerLinear } from './memory-model.js';
+export type { MemoryOptions, MemoryBreakdown } from './memory-model.js';
+export { MODEL_PRESETS, llamaSpec, gpt2Spec, parameterCount } from './model-specs.js';
+export type { ModelSpec, LinearSpec } from './model-specs.js';

@@ -1,0 +1,32 @@
+/**
+ * @lorafa/nn: modules and layers, losses, optimizers, learning-rate schedules and
+ * safetensors input/output, built on @lorafa/autograd.
+ */
+export { Module } from './module.js';
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { Tanh, ReLU, GELU, gelu, geluTanh } from './activations.js';
+export { Sequential } from './sequential.js';
+export type { Layer } from './sequential.js';
+export { Dropout } from './dropout.js';
+export { mseLoss, crossEntropy } from './losses.js';
+
+export type { Optimizer, OptimizerState, ParameterList, NamedParameter } from './optim/optimizer.js';
+export { nameParameters } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export type { SgdOptions } from './optim/sgd.js';
+export { AdamW, updateMoments } from './optim/adamw.js';
+export type { AdamWOptions, Moments } from './optim/adamw.js';
+export { loadMoments, momentsToState, momentsFromState } from './optim/state.js';
+export { clipGradNorm } from './optim/clip.js';
+export { constantSchedule, warmupCosineSchedule } from './optim/schedules.js';
+export type { Schedule } from './optim/schedules.js';
+
+export { parseSafetensors, readSafetensorsFile } from './safetensors/read.js';
+export type { SafetensorsContents } from './safetensors/read.js';
+export { serializeSafetensors, writeSafetensorsFile } from './safetensors/write.js';
+export type { TensorToWrite } from './safetensors/write.js';
+export { SafetensorsError } from './safetensors/header.js';
+export type { SafetensorsDType } from './safetensors/dtypes.js';
+export { halfToNumber, numberToHalf, bfloat16ToNumber, numberToBfloat16 } from './safetensors/dtypes.js';
+export { writeFileAtomic } from './io/atomic-write.js';

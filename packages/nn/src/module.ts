@@ -1,0 +1,146 @@
+import * as T from '@lorafa/tensor';
+import * as A from '@lorafa/autograd';
+import type { Variable } from '@lorafa/autograd';
+
+/**
+ * The base of every layer: named parameters, buffers and submodules, addressed by dotted
+ * paths (`fc1.weight`, `h.0.attn.c_attn.weight`), a train/eval switch, and state dicts.
+ *
+ * Subclasses define `forward(...)`; callers use `module.call(...)`, which runs forward inside a
+ * tape scope named after the module's path, so saved bytes are attributed per module.
+ */
+export abstract class Module {
+  training = true;
+  /** The name this module was registered under by its parent (its tape scope). */
+  scopeName = '';
+  private readonly ownParameters = new Map<string, Variable>();
+  private readonly ownBuffers = new Map<string, T.Tensor>();
+  private readonly ownChildren = new Map<string, Module>();
+
+  /** Runs `forward` inside this module's tape scope. */
+  call<Args extends unknown[], R>(this: Module & { forward(...args: Args): R }, ...args: Args): R {
+    return this.scopeName ? A.withScope(this.scopeName, () => this.forward(...args)) : this.forward(...args);
+  }
+
+  protected registerParameter(name: string, value: T.Tensor, options: { trainable?: boolean } = {}): Variable {
+    const parameter = A.parameter(value, name, options);
+    this.ownParameters.set(name, parameter);
+    return parameter;
+  }
+
+  protected registerBuffer(name: string, value: T.Tensor): T.Tensor {
+    this.ownBuffers.set(name, value);
+    return value;
+  }
+
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    module.scopeName = name;
+    this.ownChildren.set(name, module);
+    return module;
+  }
+
+  /** Replaces the submodule at a dotted path (used to inject adapters); returns the old one. */
+  replaceModule(path: string, module: Module): Module {
+    const parts = path.split('.');
+    const name = parts.pop()!;
+    const parent = parts.length ? this.getModule(parts.join('.')) : this;
+    const old = parent.ownChildren.get(name);
+    if (!old) throw new Error(`replaceModule: no submodule '${path}'`);
+    module.scopeName = name;
+    parent.ownChildren.set(name, module);
+    // Like PyTorch's setattr: a field that held the old child now holds the new one.
+    const fields = parent as unknown as Record<string, unknown>;
+    if (fields[name] === old) fields[name] = module;
+    parent.onChildReplaced(name, module);
+    return old;
+  }
+
+  /** Lets a subclass that keeps a typed field for a child update it when the child is replaced. */
+  protected onChildReplaced(_name: string, _module: Module): void {}
+
+  getModule(path: string): Module {
+    let module: Module = this;
+    for (const part of path.split('.')) {
+      const child = module.ownChildren.get(part);
+      if (!child) throw new Error(`getModule: no submodule '${path}'`);
+      module = child;
+    }
+    return module;
+  }
+
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, child] of this.ownChildren) yield* child.namedModules(join(prefix, name));
+  }
+
+  *namedParameters(prefix = ''): Generator<[string, Variable]> {
+    for (const [name, p] of this.ownParameters) yield [join(prefix, name), p];
+    for (const [name, child] of this.ownChildren) yield* child.namedParameters(join(prefix, name));
+  }
+
+  *namedBuffers(prefix = ''): Generator<[string, T.Tensor]> {
+    for (const [name, b] of this.ownBuffers) yield [join(prefix, name), b];
+    for (const [name, child] of this.ownChildren) yield* child.namedBuffers(join(prefix, name));
+  }
+
+  parameters(): Variable[] {
+    return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  trainableParameters(): Variable[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  /** Switches training mode (dropout on) for this module and all its submodules. */
+  train(on = true): this {
+    for (const [, m] of this.namedModules()) m.training = on;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Every parameter and buffer by dotted path. */
+  stateDict(): Record<string, T.Tensor> {
+    const state: Record<string, T.Tensor> = {};
+    for (const [path, p] of this.namedParameters()) state[path] = p.value;
+    for (const [path, b] of this.namedBuffers()) state[path] = b;
+    return state;
+  }
+
+  /**
+   * Loads parameters by dotted path, casting to each parameter's dtype. With `strict` (the
+   * default) missing and unexpected keys are errors; wrong shapes always are. All problems are
+   * reported together in one error.
+   */
+  loadStateDict(state: Record<string, T.Tensor>, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const parameters = new Map(this.namedParameters());
+    const problems: string[] = [];
+    const missing = [...parameters.keys()].filter((k) => !(k in state));
+    const unexpected = Object.keys(state).filter((k) => !parameters.has(k) && !this.hasBuffer(k));
+    if (strict && missing.length) problems.push(`missing keys: ${missing.join(', ')}`);
+    if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
+    for (const [path, p] of parameters) {
+      const value = state[path];
+      if (value && !T.shapesEqual(value.shape, p.shape)) {
+        problems.push(`${path}: expected shape ${T.formatShape(p.shape)}, got ${T.formatShape(value.shape)}`);
+      }
+    }
+    if (problems.length) throw new Error(`loadStateDict: ${problems.join('; ')}`);
+    for (const [path, p] of parameters) {
+      const value = state[path];
+      if (value) p.assign(T.cast(value, p.dtype).contiguous());
+    }
+  }
+
+  private hasBuffer(path: string): boolean {
+    for (const [name] of this.namedBuffers()) if (name === path) return true;
+    return false;
+  }
+}
+
+function join(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}

@@ -1,0 +1,37 @@
+import type * as T from '@lorafa/tensor';
+import type { Variable } from '@lorafa/autograd';
+
+/** Parameters given to an optimizer: a list, or named pairs (names key the saved state). */
+export type ParameterList = readonly Variable[] | readonly (readonly [string, Variable])[];
+
+export interface NamedParameter {
+  name: string;
+  parameter: Variable;
+}
+
+export function nameParameters(parameters: ParameterList): NamedParameter[] {
+  const named = parameters.map((entry, i) =>
+    Array.isArray(entry) ? { name: entry[0] as string, parameter: entry[1] as Variable } : { name: String(i), parameter: entry as Variable },
+  );
+  const seen = new Set<string>();
+  for (const { name } of named) {
+    if (seen.has(name)) throw new Error(`optimizer: parameter name '${name}' appears twice`);
+    seen.add(name);
+  }
+  return named;
+}
+
+/** Optimizer state as tensors by name plus the step count, so it can go into safetensors. */
+export interface OptimizerState {
+  step: number;
+  tensors: Record<string, T.Tensor>;
+}
+
+export interface Optimizer {
+  /** The learning rate used by the next step (schedules set it before each step). */
+  lr: number;
+  step(): void;
+  zeroGrad(): void;
+  stateDict(): OptimizerState;
+  loadStateDict(state: OptimizerState): void;
+}

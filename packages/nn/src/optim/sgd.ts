@@ -1,0 +1,63 @@
+import * as T from '@lorafa/tensor';
+import { noGrad } from '@lorafa/autograd';
+import type { NamedParameter, Optimizer, OptimizerState, ParameterList } from './optimizer.js';
+import { nameParameters } from './optimizer.js';
+import { loadMoments } from './state.js';
+
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+/**
+ * SGD with PyTorch's semantics: g ← g + λp; b ← μb + (1 − τ)g (b = g on the first step);
+ * g ← g + μb with Nesterov, else g ← b; p ← p − η g.
+ */
+export class SGD implements Optimizer {
+  lr: number;
+  private readonly parameters: NamedParameter[];
+  private readonly momentumBuffers = new Map<string, T.Tensor>();
+  private steps = 0;
+
+  constructor(parameters: ParameterList, private readonly options: SgdOptions) {
+    this.parameters = nameParameters(parameters);
+    this.lr = options.lr;
+  }
+
+  step(): void {
+    const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = this.options;
+    this.steps++;
+    noGrad(() => {
+      for (const { name, parameter } of this.parameters) {
+        let g = parameter.grad;
+        if (!g) continue;
+        if (weightDecay !== 0) g = T.add(g, T.mul(parameter.value, weightDecay));
+        if (momentum !== 0) {
+          const previous = this.momentumBuffers.get(name);
+          const buffer = previous ? T.add(T.mul(previous, momentum), T.mul(g, 1 - dampening)) : g;
+          this.momentumBuffers.set(name, buffer);
+          g = nesterov ? T.add(g, T.mul(buffer, momentum)) : buffer;
+        }
+        parameter.assign(T.sub(parameter.value, T.mul(g, this.lr)));
+      }
+    });
+  }
+
+  zeroGrad(): void {
+    for (const { parameter } of this.parameters) parameter.zeroGrad();
+  }
+
+  stateDict(): OptimizerState {
+    const tensors: Record<string, T.Tensor> = {};
+    for (const [name, buffer] of this.momentumBuffers) tensors[`${name}.momentum`] = buffer;
+    return { step: this.steps, tensors };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    this.steps = state.step;
+    loadMoments(this.parameters, state, ['momentum'], (name, _kind, t) => this.momentumBuffers.set(name, t));
+  }
+}

@@ -1,0 +1,97 @@
+import type { SafetensorsDType } from './dtypes.js';
+import { isSafetensorsDType, SAFETENSORS_DTYPES } from './dtypes.js';
+
+/** One tensor's entry in a safetensors header, offsets relative to the data section. */
+export interface TensorEntry {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+export interface Header {
+  entries: TensorEntry[];
+  metadata: Record<string, string>;
+}
+
+/** A safetensors file is: u64 little-endian header length N, N bytes of JSON, then data. */
+export const MAX_HEADER_BYTES = 100 * 2 ** 20;
+
+export class SafetensorsError extends Error {
+  override name = 'SafetensorsError';
+  constructor(source: string, problem: string) {
+    super(`${source}: ${problem}`);
+  }
+}
+
+/**
+ * Reads the header length and checks it against the file size before anything else is
+ * allocated, so a corrupt length cannot make us allocate a huge buffer.
+ */
+export function readHeaderLength(prefix: Uint8Array, fileBytes: number, source: string): number {
+  if (fileBytes < 8) throw new SafetensorsError(source, `truncated: ${fileBytes} bytes, but a safetensors file starts with an 8-byte header length`);
+  const length = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(fileBytes - 8)) {
+    throw new SafetensorsError(source, `header claims ${length} bytes but the file holds only ${fileBytes - 8} after the length prefix (truncated or not a safetensors file)`);
+  }
+  if (length > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(source, `header of ${length} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  return Number(length);
+}
+
+/** Parses and validates the JSON header against the size of the data section. */
+export function parseHeader(json: Uint8Array, dataBytes: number, source: string): Header {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+  } catch (error) {
+    throw new SafetensorsError(source, `bad header: not valid UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(source, 'bad header: expected a JSON object');
+  const metadata: Record<string, string> = {};
+  const entries: TensorEntry[] = [];
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof value !== 'object' || value === null) throw new SafetensorsError(source, 'bad header: __metadata__ must be an object of strings');
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string') throw new SafetensorsError(source, `bad header: __metadata__.${k} must be a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    entries.push(parseEntry(name, value, dataBytes, source));
+  }
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < byOffset.length; i++) {
+    const [previous, current] = [byOffset[i - 1]!, byOffset[i]!];
+    if (current.begin < previous.end) {
+      throw new SafetensorsError(source, `tensors '${previous.name}' [${previous.begin}, ${previous.end}) and '${current.name}' [${current.begin}, ${current.end}) overlap`);
+    }
+  }
+  return { entries, metadata };
+}
+
+function parseEntry(name: string, value: unknown, dataBytes: number, source: string): TensorEntry {
+  const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof value !== 'object' || value === null) throw new SafetensorsError(source, `tensor '${name}': entry must be an object`);
+  if (!isSafetensorsDType(entry.dtype)) {
+    throw new SafetensorsError(source, `tensor '${name}': unsupported dtype ${JSON.stringify(entry.dtype)} (supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')})`);
+  }
+  const shape = entry.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new SafetensorsError(source, `tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  const offsets = entry.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+    throw new SafetensorsError(source, `tensor '${name}': data_offsets must be two non-negative integers, got ${JSON.stringify(offsets)}`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (begin > end || end > dataBytes) {
+    throw new SafetensorsError(source, `tensor '${name}': data_offsets [${begin}, ${end}) fall outside the ${dataBytes}-byte data section`);
+  }
+  const expected = (shape as number[]).reduce((n, d) => n * d, 1) * SAFETENSORS_DTYPES[entry.dtype];
+  if (end - begin !== expected) {
+    throw new SafetensorsError(source, `tensor '${name}': ${entry.dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets span ${end - begin}`);
+  }
+  return { name, dtype: entry.dtype, shape: shape as number[], begin, end };
+}
