@@ -2,7 +2,7 @@ import type { SavedBytesReport } from './saved-ledger.js';
 import { SavedTensorLedger } from './saved-ledger.js';
 
 /**
- * The tape. Each recorded op becomes a node stamped with the tape's next sequence number; a
+ * The tape. Each recorded op becomes a node stamped with the next sequence number; a
  * node points to the nodes that produced its inputs, never to the inputs' values. Backward
  * replays the nodes reachable from the output in reverse sequence order.
  *
@@ -10,13 +10,18 @@ import { SavedTensorLedger } from './saved-ledger.js';
  * memory the recorded graph keeps for backward, in total and per scope (a module path such as
  * `h.0.attn`, opened with `tape.scope(name, fn)`).
  */
+/**
+ * One counter for every tape: a graph may span tapes (recorded partly inside `withTape`), and
+ * backward's order must still be the order in which the nodes were created.
+ */
+let sequence = 0;
+
 export class Tape {
   readonly ledger = new SavedTensorLedger();
-  private sequence = 0;
   private readonly scopeStack: string[] = [];
 
   nextSequence(): number {
-    return ++this.sequence;
+    return ++sequence;
   }
 
   /** The dotted path of the scopes open now ('' at top level). */

@@ -24,6 +24,16 @@ describe('backward', () => {
     expect(x.grad!.arraySync()).toEqual([14]);
   });
 
+  it('orders backward by creation across tapes (a graph recorded partly inside withTape)', () => {
+    const x = leaf([1, 2]);
+    const inner = new A.Tape();
+    const h = A.withTape(inner, () => A.tanh(A.mul(x, 3)));
+    A.sum(A.mul(h, h)).backward(); // recorded on the default tape, after h
+    const expected = [1, 2].map((v) => 2 * Math.tanh(3 * v) * (1 - Math.tanh(3 * v) ** 2) * 3);
+    (x.grad!.arraySync() as number[]).forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 12));
+    expect(inner.savedBytes().live).toBe(0);
+  });
+
   it('accumulates into .grad across backward calls until zeroed', () => {
     const x = leaf([1, 2]);
     A.sum(A.mul(x, 3)).backward();

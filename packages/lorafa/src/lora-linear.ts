@@ -61,7 +61,7 @@ export class LoraLinear extends Module {
 
   forward(x: Variable): Variable {
     const adapter = this.adapter;
-    if (!adapter || this.merged) return this.base.call(x);
+    if (!adapter || this.merged) return this.base.forward(x); // charged to this module's own scope
     const { weight, bias } = this.base;
     const layer = adapter.method === 'lora-fa' ? loraFaLinear : loraLinear;
     return layer(x, weight, adapter.A, adapter.B, bias, adapter.scaling);
