@@ -28,6 +28,10 @@ export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ign
   const flatTargets = targets.reshape([rows]);
   const valid = T.notEqual(flatTargets, ignoreIndex);
   const safeTargets = T.where(valid, flatTargets, 0);
+  const [lowest, highest] = [T.min(safeTargets).item(), T.max(safeTargets).item()];
+  if (lowest < 0 || highest >= classes) {
+    throw new Error(`crossEntropy: target ${lowest < 0 ? lowest : highest} is out of range for ${classes} classes (and is not ignoreIndex ${ignoreIndex})`);
+  }
   const logProbabilities = A.logSoftmax(A.reshape(logits, [rows, classes]), -1);
   const backend = targets.backend.name;
   const flatIndex = T.add(T.mul(T.arange(0, rows, 1, { dtype: 'int32', backend }), classes), safeTargets);
