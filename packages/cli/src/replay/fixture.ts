@@ -42,3 +42,12 @@ export function numberOf(fixture: Fixture, key: string, options: { integer?: boo
   }
   return value;
 }
+
+/** Checks up front that every key is present, listing the missing ones in one error. */
+export function requireTensors(fixture: Fixture, keys: readonly string[]): void {
+  const missing = keys.filter((k) => !fixture.tensors[k]);
+  if (missing.length) {
+    const shown = missing.slice(0, 6).join(', ') + (missing.length > 6 ? `, … (${missing.length} in all)` : '');
+    throw new UsageError(`replay: ${fixture.path} lacks tensors the ${fixture.kind} format requires: ${shown}`);
+  }
+}

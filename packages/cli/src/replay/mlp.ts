@@ -5,7 +5,7 @@ import { Linear, Module, mseLoss } from '@lorafa/nn';
 import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
 import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
 import type { Fixture } from './fixture.js';
-import { numberOf, tensorOf } from './fixture.js';
+import { numberOf, requireTensors, tensorOf } from './fixture.js';
 import { CheckList } from './checks.js';
 
 const MODULES = ['fc1', 'fc2'] as const;
@@ -22,6 +22,17 @@ class Mlp extends Module {
   forward(x: Variable): Variable {
     return this.fc2.call(A.tanh(this.fc1.call(x)));
   }
+}
+
+function requiredKeys(steps: number): string[] {
+  const keys = ['x', 'y', 'init.loss', 'final.output'];
+  for (const m of MODULES) {
+    keys.push(...['weight', 'bias'].map((p) => `base.${m}.${p}`));
+    keys.push(...['lora_A', 'lora_B', 'base_grad', 'lora_A_grad', 'lora_B_grad'].map((p) => `init.${m}.${p}`));
+    for (let k = 1; k <= steps; k++) keys.push(`step${k}.${m}.lora_B_grad`, `step${k}.${m}.lora_B`);
+  }
+  for (let k = 1; k <= steps; k++) keys.push(`step${k}.loss`);
+  return keys;
 }
 
 /** The base model with adapters of `method` whose A and B are the fixture's initial ones. */
@@ -55,6 +66,8 @@ function buildModel(fixture: Fixture, method: LoraMethod): { model: Mlp; adapter
  * B after the update) and the final output.
  */
 export function replayMlp(fixture: Fixture): CheckList {
+  const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
+  requireTensors(fixture, requiredKeys(steps));
   const checks = new CheckList();
   const x = new A.Variable(tensorOf(fixture, 'x'));
   const y = tensorOf(fixture, 'y');
@@ -80,7 +93,6 @@ export function replayMlp(fixture: Fixture): CheckList {
     weightDecay: numberOf(fixture, 'weight_decay', { min: 0 }),
     peftCompatible: true,
   });
-  const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
   for (let k = 1; k <= steps; k++) {
     optimizer.zeroGrad();
     const loss = mseLoss(fa.model.call(x), y);
