@@ -9,6 +9,18 @@ export { Tanh, ReLU, GELU, gelu, geluTanh } from './activations.js';
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';
 export { Dropout } from './dropout.js';
+export { Embedding } from './embedding.js';
+export { LayerNorm } from './layer-norm.js';
+export { ModuleList } from './module-list.js';
+export type { GPT2Config } from './gpt2/config.js';
+export { readGpt2Config, validateGpt2Config } from './gpt2/config.js';
+export { CausalSelfAttention } from './gpt2/attention.js';
+export { GPT2Block, GPT2MLP } from './gpt2/block.js';
+export { GPT2, GPT2Transformer } from './gpt2/model.js';
+export { loadGpt2, saveGpt2 } from './gpt2/pretrained.js';
+export { isConv1DWeight } from './gpt2/hf-keys.js';
+export { causalLmLoss, generate } from './gpt2/language-model.js';
+export type { GenerateOptions } from './gpt2/language-model.js';
 export { mseLoss, crossEntropy } from './losses.js';
 
 export type { Optimizer, OptimizerState, ParameterList, NamedParameter } from './optim/optimizer.js';

@@ -5,6 +5,7 @@ import type { CheckList } from '../replay/checks.js';
 import type { Fixture } from '../replay/fixture.js';
 import { loadFixture } from '../replay/fixture.js';
 import { replayMlp } from '../replay/mlp.js';
+import { replayGpt2 } from '../replay/gpt2.js';
 
 export const REPLAY_HELP = `lorafa replay FILE [--json]
 
@@ -13,7 +14,8 @@ metadata), recomputes its losses, gradients and LoRA-FA optimizer steps, and pri
 compared quantity with its relative error (max-abs error / max-abs reference).
 Exits 1 if any error exceeds ${TOLERANCE}.
 
-Fixture kinds: mlp-lorafa.
+Fixture kinds: mlp-lorafa, and gpt2-lorafa (its model is read from the gpt2-model/ folder
+beside the fixture).
 
 Options:
   --json    print one JSON object { kind, maxRelError, checks: [{ name, relError }] }
@@ -21,10 +23,12 @@ Options:
 
 Examples:
   lorafa replay test/fixtures/peft/mlp-lorafa.safetensors
-  lorafa replay test/fixtures/peft/mlp-lorafa.safetensors --json`;
+  lorafa replay test/fixtures/peft/mlp-lorafa.safetensors --json
+  lorafa replay test/fixtures/peft/gpt2-lorafa.safetensors`;
 
 const REPLAYERS: Record<string, (fixture: Fixture) => CheckList> = {
   'mlp-lorafa': replayMlp,
+  'gpt2-lorafa': replayGpt2,
 };
 
 export async function replayCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {

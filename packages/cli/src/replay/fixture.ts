@@ -9,6 +9,8 @@ export interface Fixture {
   kind: string;
   config: Record<string, unknown>;
   source: string;
+  /** The whole manifest, for kind-specific fields (e.g. the GPT-2 fixture's `modules`). */
+  manifest: Record<string, unknown>;
   tensors: Record<string, T.Tensor>;
 }
 
@@ -24,7 +26,7 @@ export function loadFixture(path: string): Fixture {
   }
   if (typeof manifest.kind !== 'string') throw new UsageError(`replay: ${path}: the manifest has no "kind"`);
   if (typeof manifest.config !== 'object' || manifest.config === null) throw new UsageError(`replay: ${path}: the manifest has no "config"`);
-  return { path, kind: manifest.kind, config: manifest.config as Record<string, unknown>, source: String(manifest.source ?? ''), tensors };
+  return { path, kind: manifest.kind, config: manifest.config as Record<string, unknown>, source: String(manifest.source ?? ''), manifest: manifest as Record<string, unknown>, tensors };
 }
 
 /** A tensor by key, or a usage error naming the key and the file. */

@@ -1,0 +1,46 @@
+import * as T from '@lorafa/tensor';
+import * as A from '@lorafa/autograd';
+import type { Variable } from '@lorafa/autograd';
+import { Linear } from '../linear.js';
+import { Module } from '../module.js';
+import type { Layer } from '../sequential.js';
+
+/** An upper-triangular mask: true where key position j > query position i (the future). */
+function futureMask(length: number, backend: string): T.Tensor {
+  const positions = T.arange(0, length, 1, { dtype: 'int32', backend });
+  return T.greater(positions.reshape([1, length]), positions.reshape([length, 1]));
+}
+
+/**
+ * GPT-2's causal multi-head self-attention: one projection c_attn to q, k, v (n_embd each),
+ * softmax(q kᵀ / √d_head) over past and present positions only, then c_proj. Softmax is the
+ * stable composition exp(x − logSumExp(x)); masked scores are −∞ and get weight exactly 0.
+ */
+export class CausalSelfAttention extends Module {
+  c_attn: Layer;
+  c_proj: Layer;
+
+  constructor(
+    readonly nEmbd: number,
+    readonly nHead: number,
+    options: { rng?: T.Rng } = {},
+  ) {
+    super();
+    this.c_attn = this.registerModule('c_attn', new Linear(nEmbd, 3 * nEmbd, options));
+    this.c_proj = this.registerModule('c_proj', new Linear(nEmbd, nEmbd, options));
+  }
+
+  forward(x: Variable): Variable {
+    const [batch, length] = x.shape as [number, number, number];
+    const headDim = this.nEmbd / this.nHead;
+    const qkv = this.c_attn.call(x);
+    const heads = (part: number) =>
+      A.permute(A.reshape(A.slice(qkv, [null, null, { start: part * this.nEmbd, stop: (part + 1) * this.nEmbd }]), [batch, length, this.nHead, headDim]), [0, 2, 1, 3]);
+    const [q, k, v] = [heads(0), heads(1), heads(2)];
+    const scores = A.div(A.matmul(q, A.transpose(k)), Math.sqrt(headDim));
+    const masked = A.where(futureMask(length, x.value.backend.name), -Infinity, scores);
+    const weights = A.softmax(masked, -1);
+    const context = A.reshape(A.permute(A.matmul(weights, v), [0, 2, 1, 3]), [batch, length, this.nEmbd]);
+    return this.c_proj.call(context);
+  }
+}
