@@ -39,6 +39,16 @@ describe('lorafa replay', () => {
     expect(report.checks.map((c: { name: string }) => c.name)).toContain('step4.fc2.lora_B');
   });
 
+  it('reproduces the transformers/PEFT GPT-2 fixture: logits, losses, base and LoRA gradients, every step', async () => {
+    const { code, out } = await replay('test/fixtures/peft/gpt2-lorafa.safetensors', '--json');
+    const report = JSON.parse(out);
+    expect(report.kind).toBe('gpt2-lorafa');
+    // base (2) + init (2) + 8 modules x 3 gradients + 3 steps x (1 + 8 x 2) + final (2)
+    expect(report.checks).toHaveLength(2 + 2 + 24 + 3 * 17 + 2);
+    for (const check of report.checks) expect(check.relError).toBeLessThan(1e-4);
+    expect(code).toBe(0);
+  });
+
   it('prints a readable table without --json', async () => {
     const { code, out } = await replay(SHARED_MLP);
     expect(code).toBe(0);
@@ -75,7 +85,9 @@ describe('lorafa replay', () => {
     expect((await replay(notFixture)).err).toMatch(/has no __metadata__\.manifest/);
     const otherKind = writeTemp('k.safetensors', serializeSafetensors({}, { manifest: JSON.stringify({ kind: 'bert-lorafa', config: {} }) }));
     expect(await replay(otherKind)).toMatchObject({ code: 2 });
-    expect((await replay(otherKind)).err).toMatch(/fixture kind 'bert-lorafa' is not supported \(supported: mlp-lorafa\)/);
+    expect((await replay(otherKind)).err).toMatch(/fixture kind 'bert-lorafa' is not supported \(supported: mlp-lorafa, gpt2-lorafa\)/);
+    const gpt2WithoutModel = writeTemp('g.safetensors', serializeSafetensors({}, { manifest: JSON.stringify({ kind: 'gpt2-lorafa', config: { steps: 0 }, modules: ['transformer.h.0.attn.c_attn'] }) }));
+    expect((await replay(gpt2WithoutModel)).err).toMatch(/lacks tensors the gpt2-lorafa format requires: input_ids/);
     const corrupt = writeTemp('c.safetensors', new Uint8Array([1, 2, 3]));
     expect((await replay(corrupt)).err).toMatch(/truncated: 3 bytes/);
     expect((await replay(SHARED_MLP, '--fast')).err).toBe('lorafa replay: unknown option --fast (see lorafa replay --help)');

@@ -19,3 +19,5 @@ export { estimateMemory, savedBytesPerLinear } from './memory-model.js';
 export type { MemoryOptions, MemoryBreakdown } from './memory-model.js';
 export { MODEL_PRESETS, llamaSpec, gpt2Spec, parameterCount } from './model-specs.js';
 export type { ModelSpec, LinearSpec } from './model-specs.js';
+export { savePeftAdapter, loadPeftAdapter, peftKey, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './peft-adapter.js';
+export type { SaveAdapterOptions } from './peft-adapter.js';

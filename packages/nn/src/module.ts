@@ -34,9 +34,14 @@ export abstract class Module {
   }
 
   protected registerModule<M extends Module>(name: string, module: M): M {
-    module.scopeName = name;
+    module.onRegistered(name);
     this.ownChildren.set(name, module);
     return module;
+  }
+
+  /** Called when a parent registers this module under `name`: that name is its tape scope. */
+  protected onRegistered(name: string): void {
+    this.scopeName = name;
   }
 
   /** Replaces the submodule at a dotted path (used to inject adapters); returns the old one. */
@@ -46,7 +51,7 @@ export abstract class Module {
     const parent = parts.length ? this.getModule(parts.join('.')) : this;
     const old = parent.ownChildren.get(name);
     if (!old) throw new Error(`replaceModule: no submodule '${path}'`);
-    module.scopeName = name;
+    module.onRegistered(name);
     parent.ownChildren.set(name, module);
     // Like PyTorch's setattr: a field that held the old child now holds the new one.
     const fields = parent as unknown as Record<string, unknown>;

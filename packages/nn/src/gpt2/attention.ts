@@ -23,7 +23,7 @@ export class CausalSelfAttention extends Module {
   constructor(
     readonly nEmbd: number,
     readonly nHead: number,
-    options: { rng?: T.Rng } = {},
+    options: { rng?: T.Rng; dtype?: T.FloatDType } = {},
   ) {
     super();
     this.c_attn = this.registerModule('c_attn', new Linear(nEmbd, 3 * nEmbd, options));

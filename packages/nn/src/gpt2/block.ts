@@ -27,7 +27,7 @@ export class GPT2MLP extends Module {
   c_proj: Layer;
   private readonly act: (x: Variable) => Variable;
 
-  constructor(config: GPT2Config, options: { rng?: T.Rng } = {}) {
+  constructor(config: GPT2Config, options: { rng?: T.Rng; dtype?: T.FloatDType } = {}) {
     super();
     const inner = config.n_inner ?? 4 * config.n_embd;
     this.c_fc = this.registerModule('c_fc', new Linear(config.n_embd, inner, options));
@@ -47,11 +47,11 @@ export class GPT2Block extends Module {
   readonly ln_2: LayerNorm;
   readonly mlp: GPT2MLP;
 
-  constructor(config: GPT2Config, options: { rng?: T.Rng } = {}) {
+  constructor(config: GPT2Config, options: { rng?: T.Rng; dtype?: T.FloatDType } = {}) {
     super();
-    this.ln_1 = this.registerModule('ln_1', new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+    this.ln_1 = this.registerModule('ln_1', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
     this.attn = this.registerModule('attn', new CausalSelfAttention(config.n_embd, config.n_head, options));
-    this.ln_2 = this.registerModule('ln_2', new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+    this.ln_2 = this.registerModule('ln_2', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
     this.mlp = this.registerModule('mlp', new GPT2MLP(config, options));
   }
 

@@ -16,12 +16,12 @@ export class GPT2Transformer extends Module {
   readonly h: ModuleList<GPT2Block>;
   readonly ln_f: LayerNorm;
 
-  constructor(readonly config: GPT2Config, options: { rng?: T.Rng } = {}) {
+  constructor(readonly config: GPT2Config, options: { rng?: T.Rng; dtype?: T.FloatDType } = {}) {
     super();
     this.wte = this.registerModule('wte', new Embedding(config.vocab_size, config.n_embd, options));
     this.wpe = this.registerModule('wpe', new Embedding(config.n_positions, config.n_embd, { ...options, std: 0.01 }));
     this.h = this.registerModule('h', new ModuleList(Array.from({ length: config.n_layer }, () => new GPT2Block(config, options))));
-    this.ln_f = this.registerModule('ln_f', new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+    this.ln_f = this.registerModule('ln_f', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
   }
 
   /** Hidden states [batch, seq, n_embd] for int32 ids [batch, seq]. */
@@ -47,10 +47,10 @@ export class GPT2Transformer extends Module {
 export class GPT2 extends Module {
   readonly transformer: GPT2Transformer;
 
-  constructor(readonly config: GPT2Config, options: { rng?: T.Rng; seed?: number } = {}) {
+  constructor(readonly config: GPT2Config, options: { rng?: T.Rng; seed?: number; dtype?: T.FloatDType } = {}) {
     super();
     const rng = options.rng ?? new T.Rng(options.seed ?? 0);
-    this.transformer = this.registerModule('transformer', new GPT2Transformer(config, { rng }));
+    this.transformer = this.registerModule('transformer', new GPT2Transformer(config, { rng, dtype: options.dtype }));
   }
 
   /** Loads a Hugging Face GPT-2 folder (config.json + model.safetensors); see loadGpt2. */
