@@ -42,3 +42,6 @@ export { SafetensorsError } from './safetensors/header.js';
 export type { SafetensorsDType } from './safetensors/dtypes.js';
 export { halfToNumber, numberToHalf, bfloat16ToNumber, numberToBfloat16 } from './safetensors/dtypes.js';
 export { writeFileAtomic } from './io/atomic-write.js';
+export type { TextTokenizer } from './tokenizers/tokenizer.js';
+export { ByteTokenizer } from './tokenizers/byte-tokenizer.js';
+export { loadHfTokenizer } from './tokenizers/hf-tokenizer.js';
