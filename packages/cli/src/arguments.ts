@@ -32,3 +32,29 @@ export function parseArguments(command: string, argv: readonly string[], known: 
   }
   return { positional, flags };
 }
+
+/** A numeric flag with a default, validated (names the flag on error). */
+export function numberFlag(command: string, flags: Map<string, string | true>, name: string, fallback: number, options: { integer?: boolean; min?: number; max?: number } = {}): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const { integer = false, min = -Infinity, max = Infinity } = options;
+  if (raw === true || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    const range = [min > -Infinity ? `≥ ${min}` : '', max < Infinity ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
+    throw new UsageError(`${command}: --${name} must be ${integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${raw === true ? '' : raw}'`);
+  }
+  return value;
+}
+
+/** A string flag restricted to some choices. */
+export function choiceFlag<C extends string>(command: string, flags: Map<string, string | true>, name: string, choices: readonly C[], fallback: C): C {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  if (raw === true || !choices.includes(raw as C)) throw new UsageError(`${command}: --${name} must be one of ${choices.join(', ')}, got '${raw === true ? '' : raw}'`);
+  return raw as C;
+}
+
+export function stringFlag(flags: Map<string, string | true>, name: string, fallback: string): string {
+  const raw = flags.get(name);
+  return typeof raw === 'string' ? raw : fallback;
+}

@@ -1,17 +1,29 @@
 import { UsageError } from './cli-error.js';
 import { replayCommand, REPLAY_HELP } from './commands/replay.js';
+import { memoryCommand, MEMORY_HELP } from './commands/memory.js';
+import { finetuneCommand, FINETUNE_HELP } from './commands/finetune.js';
+import { pretrainCommand, PRETRAIN_HELP } from './commands/pretrain.js';
+import { compareCommand, COMPARE_HELP } from './commands/compare.js';
 
 const USAGE = `lorafa — LoRA-FA in TypeScript
 
 Usage: lorafa <command> [options]
 
 Commands:
+  compare                run every method on the same data and budget: quality, memory, speed
+  finetune               fine-tune a GPT-2 checkpoint with full, lora, lora-fa or lora-fb
+  pretrain               train the small byte-level base model from scratch
+  memory                 the memory model: weights, gradients, optimizer state, activations
   replay FILE [--json]   reproduce a PyTorch/PEFT reference fixture and report relative errors
 
 Run 'lorafa <command> --help' for a command's options and examples.`;
 
 type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; help: string }> = {
+  compare: { run: compareCommand, help: COMPARE_HELP },
+  finetune: { run: finetuneCommand, help: FINETUNE_HELP },
+  pretrain: { run: pretrainCommand, help: PRETRAIN_HELP },
+  memory: { run: memoryCommand, help: MEMORY_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
 };
 

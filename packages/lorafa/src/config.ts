@@ -12,10 +12,12 @@ export const LORA_METHODS: readonly LoraMethod[] = ['full', 'lora', 'lora-fa', '
  * starts at zero so that B A = 0 and the adapted model equals the base model):
  * - `gaussian`: N(0, 1/r²), PEFT's `init_lora_weights="gaussian"`, the paper's choice;
  * - `kaiming-uniform`: U(±1/√fanIn), PEFT's default (kaiming_uniform_ with a = √5);
- * - `uniform`: U(±√(3/fanIn)), unit variance per output (LeCun uniform).
+ * - `uniform`: U(±√(3/fanIn)), unit variance per output (LeCun uniform);
+ * - `anisotropic`: `gaussian` with row i scaled by 10^(−2i/(r−1)), so A Aᵀ has condition
+ *   number about 10⁴ — where the LoRA-FA correction changes the update's direction.
  */
-export type LoraInit = 'gaussian' | 'kaiming-uniform' | 'uniform';
-export const LORA_INITS: readonly LoraInit[] = ['gaussian', 'kaiming-uniform', 'uniform'];
+export type LoraInit = 'gaussian' | 'kaiming-uniform' | 'uniform' | 'anisotropic';
+export const LORA_INITS: readonly LoraInit[] = ['gaussian', 'kaiming-uniform', 'uniform', 'anisotropic'];
 
 export interface LoraConfig {
   method: LoraMethod;

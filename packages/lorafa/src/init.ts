@@ -13,6 +13,11 @@ export function randomFactor(shape: [number, number], init: LoraInit, rank: numb
       const bound = Math.sqrt(3 / fanIn);
       return T.uniform(shape, -bound, bound, options);
     }
+    case 'anisotropic': {
+      const rows = shape[0];
+      const scales = T.fromFlat(Array.from({ length: rows }, (_, i) => 10 ** (rows > 1 ? (-2 * i) / (rows - 1) : 0)), [rows, 1], { dtype: options.dtype });
+      return T.mul(T.randn(shape, { ...options, std: 1 / rank }), scales);
+    }
   }
 }
 

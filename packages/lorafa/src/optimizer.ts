@@ -8,6 +8,8 @@ import { correctA, correctB, GramSolver } from './corrections.js';
 
 export interface LoraFAOptimizerOptions {
   lr: number;
+  /** AdamW (default), or plain SGD p ← p − lr·g (with the correction where it applies). */
+  algorithm?: 'adamw' | 'sgd';
   betas?: readonly [number, number];
   /** Default 1e-8, or 1e-6 with `peftCompatible`. */
   eps?: number;
@@ -24,7 +26,11 @@ export interface LoraFAOptimizerOptions {
 
 /** A trained tensor and, for a frozen-factor pair, how to correct its gradient. */
 interface Entry extends NamedParameter {
+  /** Theorem 4.1 / A.1 for this tensor's pair (kept for diagnostics even when not applied). */
   correct?: (gradient: T.Tensor) => T.Tensor;
+  applyCorrection?: boolean;
+  /** The frozen factor whose Gram matrix the correction inverts. */
+  frozen?: Variable;
 }
 
 /**
@@ -49,9 +55,9 @@ export class LoraFAOptimizer implements Optimizer {
         case 'lora':
           return [{ name: `${name}.lora_A`, parameter: a }, { name: `${name}.lora_B`, parameter: b }];
         case 'lora-fa':
-          return [{ name: `${name}.lora_B`, parameter: b, correct: correction ? (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)) : undefined }];
+          return [{ name: `${name}.lora_B`, parameter: b, frozen: a, applyCorrection: correction, correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)) }];
         case 'lora-fb':
-          return [{ name: `${name}.lora_A`, parameter: a, correct: correction ? (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)) : undefined }];
+          return [{ name: `${name}.lora_A`, parameter: a, frozen: b, applyCorrection: correction, correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)) }];
       }
     });
     const adapterParameters = new Set(adapters.flatMap((a) => [a.A, a.B]));
@@ -70,9 +76,9 @@ export class LoraFAOptimizer implements Optimizer {
   }
 
   /** The gradient the next step would use for a trained tensor (corrected where it applies). */
-  effectiveGradient(entry: { parameter: Variable; correct?: (g: T.Tensor) => T.Tensor }): T.Tensor | null {
+  private effectiveGradient(entry: Entry): T.Tensor | null {
     const g = entry.parameter.grad;
-    return g && entry.correct ? entry.correct(g) : g;
+    return g && entry.correct && entry.applyCorrection ? entry.correct(g) : g;
   }
 
   step(): void {
@@ -85,6 +91,11 @@ export class LoraFAOptimizer implements Optimizer {
       for (const entry of this.entries) {
         const g = this.effectiveGradient(entry);
         if (!g) continue;
+        if (this.options.algorithm === 'sgd') {
+          const decayed = weightDecay !== 0 ? T.mul(entry.parameter.value, 1 - this.lr * weightDecay) : entry.parameter.value;
+          entry.parameter.assign(T.sub(decayed, T.mul(g, this.lr)));
+          continue;
+        }
         const moments = updateMoments(this.moments.get(entry.name), g, beta1, beta2);
         this.moments.set(entry.name, moments);
         const p = entry.parameter.value;
@@ -106,6 +117,33 @@ export class LoraFAOptimizer implements Optimizer {
 
   zeroGrad(): void {
     for (const { parameter } of this.entries) parameter.zeroGrad();
+  }
+
+  /**
+   * For each corrected pair: the cosine between the update this step would make with the
+   * corrected gradient and the one it would make with the raw gradient (same optimizer state,
+   * nothing changed), and the condition number of the frozen factor's Gram matrix.
+   */
+  correctionDiagnostics(): { name: string; cosine: number; condition: number }[] {
+    const { betas = [0.9, 0.999], peftCompatible = false } = this.options;
+    const eps = this.options.eps ?? (peftCompatible ? 1e-6 : 1e-8);
+    const direction = (name: string, g: T.Tensor): T.Tensor => {
+      if (this.options.algorithm === 'sgd') return g;
+      const { m, v } = updateMoments(this.moments.get(name), g, betas[0], betas[1]);
+      return T.div(m, T.add(T.sqrt(v), eps));
+    };
+    return this.entries.flatMap((entry) => {
+      const g = entry.parameter.grad;
+      if (!g || !entry.correct || !entry.frozen) return [];
+      const a = T.cast(direction(entry.name, entry.correct(g)), 'float64');
+      const b = T.cast(direction(entry.name, g), 'float64');
+      const dot = T.sum(T.mul(a, b)).item();
+      const norms = Math.sqrt(T.sum(T.mul(a, a)).item() * T.sum(T.mul(b, b)).item());
+      const frozen = entry.frozen.value;
+      const singular = T.linalg.svd(frozen).s.dataSync();
+      const condition = (singular[0]! / singular[singular.length - 1]!) ** 2;
+      return [{ name: entry.name, cosine: norms > 0 ? dot / norms : 1, condition }];
+    });
   }
 
   /** Names of the tensors this optimizer trains, in update order. */

@@ -37,6 +37,14 @@ describe('LoraLinear', () => {
     expect(Math.max(...draw('uniform').map(Math.abs))).toBeGreaterThan(1 / 20);
   });
 
+  it('anisotropic init gives A Aᵀ a condition number near 10⁴', () => {
+    const layer = new LoraLinear(new Linear(2000, 2, { dtype: 'float64' }), { method: 'lora-fa', rank: 4, alpha: 4, init: 'anisotropic', rng: new T.Rng(8) });
+    const s = T.linalg.svd(layer.adapter!.A.value).s.dataSync();
+    const condition = (s[0]! / s[3]!) ** 2;
+    expect(condition).toBeGreaterThan(5e3);
+    expect(condition).toBeLessThan(2e4);
+  });
+
   it('scales by α/r, or α/√r with rsLoRA', () => {
     expect(loraScaling({ rank: 16, alpha: 32 })).toBe(2);
     expect(loraScaling({ rank: 16, alpha: 32, rsLora: true })).toBe(8);

@@ -39,6 +39,22 @@ export class Rng {
     this.s3 = splitMix32();
   }
 
+  /** The generator's full state, to checkpoint a run and resume it bit for bit. */
+  getState(): number[] {
+    return [this.seed, this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal ?? NaN];
+  }
+
+  /** A generator that continues exactly where `getState()` was taken. */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 6 || state.slice(1, 5).some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
+      throw new Error(`Rng.fromState: expected [seed, four 32-bit words, spare], got ${JSON.stringify(state)}`);
+    }
+    const rng = new Rng(state[0]!);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = [state[1]! | 0, state[2]! | 0, state[3]! | 0, state[4]! | 0];
+    rng.spareNormal = typeof state[5] === 'number' && !Number.isNaN(state[5]) ? state[5] : null; // JSON turns NaN into null
+    return rng;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

@@ -50,6 +50,14 @@ describe('seeded PRNG', () => {
     expect(T.randn([10]).dataSync()).toEqual(a);
   });
 
+  it('saves and restores its state: a resumed stream continues bit for bit', () => {
+    const rng = new T.Rng(9);
+    rng.nextNormal(); // leaves a spare normal in the state
+    const restored = T.Rng.fromState(JSON.parse(JSON.stringify(rng.getState())));
+    expect(Array.from({ length: 20 }, () => restored.nextNormal())).toEqual(Array.from({ length: 20 }, () => rng.nextNormal()));
+    expect(() => T.Rng.fromState([1, 2, 3])).toThrow(/Rng\.fromState: expected/);
+  });
+
   it('rand is in [0, 1) for both dtypes, uniform in [low, high)', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const x = T.rand([20000], { dtype, rng: new T.Rng(1) }).dataSync();

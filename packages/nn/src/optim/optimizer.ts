@@ -1,8 +1,11 @@
 import type * as T from '@lorafa/tensor';
 import type { Variable } from '@lorafa/autograd';
 
-/** Parameters given to an optimizer: a list, or named pairs (names key the saved state). */
-export type ParameterList = readonly Variable[] | readonly (readonly [string, Variable])[];
+/**
+ * Parameters given to an optimizer: variables, or named pairs such as `module.namedParameters()`
+ * (names key the saved state).
+ */
+export type ParameterList = Iterable<Variable> | Iterable<readonly [string, Variable]>;
 
 export interface NamedParameter {
   name: string;
@@ -10,7 +13,7 @@ export interface NamedParameter {
 }
 
 export function nameParameters(parameters: ParameterList): NamedParameter[] {
-  const named = parameters.map((entry, i) =>
+  const named = [...(parameters as Iterable<Variable | readonly [string, Variable]>)].map((entry, i) =>
     Array.isArray(entry) ? { name: entry[0] as string, parameter: entry[1] as Variable } : { name: String(i), parameter: entry as Variable },
   );
   const seen = new Set<string>();

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@lorafa/nn';
+import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
+import { UsageError } from '../cli-error.js';
+import { lossCurvesSvg } from '../report/plot.js';
+import type { CurvePoint } from '../report/plot.js';
+import { markdownReport, textTable } from '../report/table.js';
+import type { MethodReport } from '../report/table.js';
+
+/** The variants compare can run: a key, its finetune flags and its label. */
+export const VARIANTS: Record<string, { flags: string[]; label: string }> = {
+  full: { flags: ['--method', 'full'], label: 'Full-FT' },
+  lora: { flags: ['--method', 'lora'], label: 'LoRA' },
+  'lora-fa-nocorr': { flags: ['--method', 'lora-fa', '--no-correction'], label: 'LoRA-FA (no correction)' },
+  'lora-fa': { flags: ['--method', 'lora-fa'], label: 'LoRA-FA' },
+  'lora-fb': { flags: ['--method', 'lora-fb'], label: 'LoRA-FB' },
+  'lora-fb-nocorr': { flags: ['--method', 'lora-fb', '--no-correction'], label: 'LoRA-FB (no correction)' },
+};
+const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
+
+export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
+               [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd] [--init gaussian|anisotropic|...]
+               [--seed 0] [--batch 8] [--seq 64] [--out out/compare] [--json]
+
+Fine-tunes the same base model on the same data, seed and budget with each method (each in
+its own process, so peak memory is per method) and reports: trainable parameters, held-out
+loss and perplexity, saved activation bytes per step (from the tape), peak RSS, step time,
+tokens/s, and for LoRA-FA/LoRA-FB the condition number of the frozen factor's Gram matrix and
+the cosine between the corrected and the uncorrected update. Writes OUT/report.md,
+OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join(', ')}.
+
+The default is the embedded Brown task: a GPT-2 pretrained on non-fiction (models/brown-base)
+adapted to fiction. --quick runs a short budget (under 2 minutes on 2 cores).
+
+Examples:
+  lorafa compare --quick
+  lorafa compare --optimizer sgd --methods lora-fa-nocorr,lora-fa
+  lorafa compare --init anisotropic --methods lora-fa-nocorr,lora-fa --json`;
+
+function binPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lorafa.mjs');
+}
+
+export async function compareCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const { flags, positional } = parseArguments('compare', argv, { booleans: ['json', 'help', 'quick'], values: ['methods', 'model', 'data', 'steps', 'rank', 'optimizer', 'init', 'seed', 'out', 'lr', 'batch', 'seq'] });
+  if (flags.has('help')) return out(COMPARE_HELP), 0;
+  if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
+  const quick = flags.has('quick');
+  const methods = stringFlag(flags, 'methods', DEFAULT_METHODS.join(',')).split(',').filter(Boolean);
+  const unknown = methods.filter((m) => !VARIANTS[m]);
+  if (unknown.length) throw new UsageError(`compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`);
+  const steps = numberFlag('compare', flags, 'steps', quick ? 12 : 60, { integer: true, min: 1 });
+  const outDir = stringFlag(flags, 'out', join('out', 'compare'));
+  const shared = [
+    '--model', stringFlag(flags, 'model', join('models', 'brown-base')),
+    '--data', stringFlag(flags, 'data', 'brown:fiction'),
+    '--steps', String(steps),
+    '--rank', String(numberFlag('compare', flags, 'rank', 8, { integer: true, min: 1 })),
+    '--optimizer', choiceFlag('compare', flags, 'optimizer', ['adamw', 'sgd'] as const, 'adamw'),
+    '--init', stringFlag(flags, 'init', 'gaussian'),
+    '--seed', String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 })),
+    '--batch', String(numberFlag('compare', flags, 'batch', 8, { integer: true, min: 1 })),
+    '--seq', String(numberFlag('compare', flags, 'seq', 64, { integer: true, min: 2 })),
+    '--eval-every', String(Math.max(1, Math.round(steps / (quick ? 3 : 6)))),
+    '--eval-batches', String(quick ? 2 : 8),
+    '--checkpoint-every', '0',
+    ...(flags.has('lr') ? ['--lr', stringFlag(flags, 'lr', '')] : []),
+  ];
+  mkdirSync(outDir, { recursive: true });
+  const reports: MethodReport[] = [];
+  for (const key of methods) {
+    const variant = VARIANTS[key]!;
+    const child = spawnSync(process.execPath, [binPath(), 'finetune', ...shared, ...variant.flags, '--label', variant.label, '--out', join(outDir, key), '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`the ${variant.label} run failed (exit ${child.status}); see the messages above`);
+    reports.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
+  }
+  const points: CurvePoint[] = reports.flatMap((r) => [
+    ...r.history.losses.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'train' as const })),
+    ...r.history.evals.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'held-out' as const })),
+  ]);
+  const options = Object.fromEntries(shared.flatMap((v, i) => (i % 2 === 0 ? [[v.slice(2), shared[i + 1]]] : [])));
+  const report = { date: new Date().toISOString(), quick, options, methods: reports.map(({ history, ...rest }) => ({ ...rest, history })) };
+  writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
+  writeFileAtomic(join(outDir, 'loss-curves.svg'), await lossCurvesSvg(points, `Loss on ${options['data']} (${options['optimizer']}, ${steps} steps, r=${options['rank']})`));
+  writeFileAtomic(join(outDir, 'report.md'), markdownReport(reports, options, 'loss-curves.svg'));
+  if (flags.has('json')) out(JSON.stringify({ ...report, methods: reports.map(({ history: _history, ...rest }) => rest) }));
+  else {
+    for (const line of textTable(reports)) out(line);
+    out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveGpt2, writeFileAtomic } from '@lorafa/nn';
+import { savePeftAdapter } from '@lorafa/lorafa';
+import { parseArguments, stringFlag } from '../arguments.js';
+import { UsageError } from '../cli-error.js';
+import { loadCorpus } from '../data/corpus.js';
+import { loadBaseModel } from '../training/base-model.js';
+import { TRAINING_VALUE_FLAGS, trainingOptions } from '../training/flags.js';
+import { Progress } from '../training/progress.js';
+import type { TrainingResult } from '../training/trainer.js';
+import { train } from '../training/trainer.js';
+
+export const FINETUNE_HELP = `lorafa finetune --model DIR [--data brown:fiction|FILE.txt|FILE.jsonl] [--method full|lora|lora-fa|lora-fb]
+                [--no-correction] [--rank 8] [--alpha 2r] [--lr] [--optimizer adamw|sgd] [--steps 100]
+                [--batch 8] [--seq 64] [--targets c_attn,c_proj,c_fc] [--init gaussian|kaiming-uniform|uniform|anisotropic]
+                [--seed 0] [--weight-decay 0] [--eval-every] [--eval-batches 4] [--checkpoint-every]
+                [--out DIR] [--resume] [--json]
+
+Fine-tunes a GPT-2 checkpoint (config.json + model.safetensors + tokenizer) on a corpus with one
+method, showing loss, tokens/s and ETA; evaluates held-out loss periodically; writes
+checkpoints atomically to OUT/checkpoint (--resume continues from one bit for bit, optimizer
+state included); saves the adapter in PEFT's format to OUT/adapter (the whole model to
+OUT/model for --method full) and the run's metrics to OUT/metrics.json. A NaN or infinite loss
+stops the run and keeps the last good checkpoint. LoRA-FA and LoRA-FB use the corrected
+gradient unless --no-correction.
+
+Examples:
+  lorafa finetune --model models/brown-base --data brown:fiction --method lora-fa --steps 60 --out out/lora-fa
+  lorafa finetune --model models/brown-base --method lora-fa --steps 60 --out out/lora-fa --resume
+  lorafa finetune --model models/brown-base --data notes.txt --method lora --rank 4 --lr 1e-2 --optimizer sgd`;
+
+export function summarize(result: TrainingResult, method: string) {
+  return {
+    method,
+    trainableParams: result.trainableParams,
+    evalLoss: result.evalLoss,
+    perplexity: Math.exp(result.evalLoss),
+    savedActivationBytes: result.savedActivationBytes,
+    stepMs: result.stepMs,
+    tokensPerSecond: result.tokensPerSecond,
+    peakRssBytes: result.peakRssBytes,
+    conditionNumber: result.history.diagnostics.length ? result.history.diagnostics.reduce((s, d) => s + d.condition, 0) / result.history.diagnostics.length : null,
+    correctionCosine: result.history.diagnostics.length ? result.history.diagnostics.reduce((s, d) => s + d.cosine, 0) / result.history.diagnostics.length : null,
+    stoppedAt: result.stoppedAt ?? null,
+    history: result.history,
+  };
+}
+
+export async function finetuneCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const { flags, positional } = parseArguments('finetune', argv, { booleans: ['json', 'help', 'resume', 'no-correction'], values: ['model', 'data', 'out', 'label', ...TRAINING_VALUE_FLAGS] });
+  if (flags.has('help')) return out(FINETUNE_HELP), 0;
+  if (positional.length) throw new UsageError(`finetune: unexpected argument '${positional[0]}'`);
+  if (!flags.has('model')) throw new UsageError('finetune: --model is required (see lorafa finetune --help)');
+  const options = trainingOptions('finetune', flags);
+  const outDir = stringFlag(flags, 'out', join('out', `finetune-${options.method}`));
+  const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:fiction'));
+  const { model, tokenizer } = loadBaseModel(stringFlag(flags, 'model', ''));
+  if (options.seq > model.config.n_positions) throw new UsageError(`finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`);
+  mkdirSync(outDir, { recursive: true });
+  const label = stringFlag(flags, 'label', options.method + (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'));
+  const progress = new Progress(label, options.steps, 0);
+  const result = train({ model, tokenizer, corpus, options, out: outDir, resume: flags.has('resume'), progress });
+  if (result.adapters.length) savePeftAdapter(join(outDir, 'adapter'), result.adapters, { fanInFanOut: true, init: options.init === 'anisotropic' ? undefined : options.init });
+  else if (!result.stoppedAt) saveGpt2(model, join(outDir, 'model'));
+  const summary = summarize(result, label);
+  writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify({ options, corpus: corpus.name, ...summary }, null, 1)}\n`);
+  if (flags.has('json')) out(JSON.stringify(summary));
+  else {
+    out(`${label}: held-out loss ${summary.evalLoss.toFixed(4)} (perplexity ${summary.perplexity.toFixed(2)}), ${summary.trainableParams.toLocaleString('en')} trainable parameters, ${Math.round(summary.tokensPerSecond).toLocaleString('en')} tokens/s`);
+    out(`wrote ${outDir}/${result.adapters.length ? 'adapter' : 'model'}, ${outDir}/metrics.json and ${outDir}/checkpoint`);
+  }
+  if (result.stoppedAt) {
+    throw new Error(`loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; the run stopped and ${outDir}/checkpoint holds the last good state (lower --lr?)`);
+  }
+  return 0;
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readGpt2Config } from '@lorafa/nn';
+import type { ModelSpec } from '@lorafa/lorafa';
+import { estimateMemory, gpt2Spec, MODEL_PRESETS } from '@lorafa/lorafa';
+import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
+import { UsageError } from '../cli-error.js';
+
+export const MEMORY_HELP = `lorafa memory --model NAME|DIR [--batch 8] [--seq 1024] [--rank 64] [--dtype 16|32] [--targets a,b] [--shared-inputs] [--json]
+
+The memory model (Table 1 of the paper, per adapted linear): bytes of weights, gradients,
+optimizer state and saved activations of the adapted linears, for Full-FT, LoRA, LoRA-FA and
+LoRA-FB. Models: ${Object.keys(MODEL_PRESETS).join(', ')}, or a Hugging Face GPT-2 folder (config.json).
+
+Options:
+  --batch, --seq, --rank   shape of a step and adapter rank (defaults 8, 1024, 64)
+  --dtype 16|32            bits of weights, gradients and activations (default 16; the
+                           optimizer keeps fp32 state: 12 bytes per trained parameter with
+                           16-bit weights, 8 with 32-bit)
+  --targets a,b            linears to adapt (default: all of the model's)
+  --shared-inputs          count an input read by several adapted linears once
+  --json                   print { methods: [{ method, weights, grads, optimizer, activations, total }] }
+
+Examples:
+  lorafa memory --model llama2-7b --batch 8 --seq 1024 --rank 64
+  lorafa memory --model gpt2 --batch 4 --seq 512 --rank 8 --json`;
+
+function specFor(model: string): ModelSpec {
+  const preset = MODEL_PRESETS[model];
+  if (preset) return preset;
+  if (existsSync(join(model, 'config.json'))) {
+    const c = readGpt2Config(join(model, 'config.json'));
+    return gpt2Spec({ name: model, nEmbd: c.n_embd, nLayer: c.n_layer, nHead: c.n_head, vocab: c.vocab_size, nPositions: c.n_positions, nInner: c.n_inner ?? undefined });
+  }
+  throw new UsageError(`memory: unknown model '${model}' (presets: ${Object.keys(MODEL_PRESETS).join(', ')}, or a folder with config.json)`);
+}
+
+const GB = (bytes: number) => (bytes / 1e9).toFixed(2).padStart(9);
+
+export async function memoryCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const { flags, positional } = parseArguments('memory', argv, { booleans: ['json', 'help', 'shared-inputs'], values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets'] });
+  if (flags.has('help')) return out(MEMORY_HELP), 0;
+  if (positional.length) throw new UsageError(`memory: unexpected argument '${positional[0]}'`);
+  if (!flags.has('model')) throw new UsageError('memory: --model is required (see lorafa memory --help)');
+  const spec = specFor(stringFlag(flags, 'model', ''));
+  const bits = Number(choiceFlag('memory', flags, 'dtype', ['16', '32'] as const, '16'));
+  const targets = flags.has('targets') ? stringFlag(flags, 'targets', '').split(',').filter(Boolean) : undefined;
+  const options = {
+    batch: numberFlag('memory', flags, 'batch', 8, { integer: true, min: 1 }),
+    seq: numberFlag('memory', flags, 'seq', 1024, { integer: true, min: 1 }),
+    rank: numberFlag('memory', flags, 'rank', 64, { integer: true, min: 1 }),
+    weightBytes: bits / 8,
+    activationBytes: bits / 8,
+    shareInputs: flags.has('shared-inputs'),
+    targets,
+  };
+  let rows;
+  try {
+    rows = estimateMemory(spec, options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (flags.has('json')) {
+    out(JSON.stringify({ model: spec.name, ...options, methods: rows.map(({ method, trainableParameters, weights, grads, optimizer, activations, total }) => ({ method, trainableParameters, weights, grads, optimizer, activations, total })) }));
+    return 0;
+  }
+  out(`${spec.name}: batch ${options.batch}, seq ${options.seq}, rank ${options.rank}, ${bits}-bit, ${targets ? targets.join(', ') : 'all linears'} adapted${options.shareInputs ? ', shared inputs counted once' : ''} (GB = 10^9 bytes)`);
+  out(`${'method'.padEnd(8)} ${'trainable'.padStart(14)} ${'weights'.padStart(9)} ${'grads'.padStart(9)} ${'optimizer'.padStart(9)} ${'activations'.padStart(11)} ${'total'.padStart(9)}`);
+  for (const r of rows) {
+    out(`${r.method.padEnd(8)} ${r.trainableParameters.toLocaleString('en').padStart(14)} ${GB(r.weights)} ${GB(r.grads)} ${GB(r.optimizer)} ${GB(r.activations).padStart(11)} ${GB(r.total)}`);
+  }
+  const lora = rows.find((r) => r.method === 'lora')!;
+  const fa = rows.find((r) => r.method === 'lora-fa')!;
+  out(`LoRA-FA saves ${((lora.activations - fa.activations) / 1e9).toFixed(2)} GB of activations over LoRA.`);
+  return 0;
+}
