@@ -103,6 +103,6 @@ describe('lorafa replay', () => {
     expect(JSON.parse(result.stdout).maxRelError).toBeLessThan(1e-4);
     const unknown = spawnSync(process.execPath, ['packages/cli/bin/lorafa.mjs', 'frobnicate'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toBe("lorafa: unknown command 'frobnicate' (commands: replay)");
+    expect(unknown.stderr.trim()).toBe("lorafa: unknown command 'frobnicate' (commands: compare, finetune, pretrain, memory, replay)");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * npm run bench:matmul [-- --json] [-- --sizes 256,512,1024]
  *
- * float32 n x n matmul, side by side in one process: lorafa-ts's default CPU backend,
+ * float32 n x n matmul, side by side in one process: lorafa-ts's default CPU backend (cpu-fast,
+ * the register-tiled kernel) and its specification backend (cpu),
  * @tensorflow/tfjs-backend-cpu, @tensorflow/tfjs-backend-wasm (4.22) and @jax-js/jax 0.1.25
  * on its wasm device. Reports GFLOP/s (2n³ / median time) and ratios to lorafa-ts.
  */
@@ -12,16 +13,17 @@ import '@tensorflow/tfjs-backend-wasm';
 import { init, numpy as np } from '@jax-js/jax';
 import { machine, measure, parseFlags } from './timing.js';
 
-type Library = 'lorafa' | 'tfjsCpu' | 'tfjsWasm' | 'jaxWasm';
-const LIBRARIES: Library[] = ['lorafa', 'tfjsCpu', 'tfjsWasm', 'jaxWasm'];
+type Library = 'lorafa' | 'lorafaSpec' | 'tfjsCpu' | 'tfjsWasm' | 'jaxWasm';
+const LIBRARIES: Library[] = ['lorafa', 'lorafaSpec', 'tfjsCpu', 'tfjsWasm', 'jaxWasm'];
 
 function randomValues(n: number, seed: number): Float32Array {
   return T.rand([n * n], { rng: new T.Rng(seed) }).dataSync() as Float32Array;
 }
 
-async function timeLorafa(n: number): Promise<number> {
-  const a = T.fromFlat(randomValues(n, 1), [n, n]);
-  const b = T.fromFlat(randomValues(n, 2), [n, n]);
+/** lorafa-ts on its default backend (cpu-fast), or on the plain specification backend ('cpu'). */
+async function timeLorafa(n: number, backend?: string): Promise<number> {
+  const a = T.fromFlat(randomValues(n, 1), [n, n], { backend });
+  const b = T.fromFlat(randomValues(n, 2), [n, n], { backend });
   return (await measure(() => void T.matmul(a, b))).medianMs;
 }
 
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     const flops = 2 * n ** 3;
     const ms: Record<Library, number> = {
       lorafa: await timeLorafa(n),
+      lorafaSpec: await timeLorafa(n, 'cpu'),
       tfjsCpu: await timeTfjs('cpu', n),
       tfjsWasm: await timeTfjs('wasm', n),
       jaxWasm: await timeJax(n),

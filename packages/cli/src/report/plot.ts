@@ -20,7 +20,7 @@ export async function lossCurvesSvg(points: readonly CurvePoint[], title: string
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'loss', type: 'quantitative', title: 'loss (nats/token)', scale: { zero: false } },
-      color: { field: 'method', type: 'nominal', title: 'method' },
+      color: { field: 'method', type: 'nominal', title: 'method', legend: { labelLimit: 260 } },
       strokeDash: { field: 'kind', type: 'nominal', title: 'curve', sort: ['held-out', 'train'] },
       opacity: { condition: { test: "datum.kind === 'train'", value: 0.45 }, value: 1 },
     },

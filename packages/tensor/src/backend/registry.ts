@@ -1,12 +1,16 @@
 import type { Backend } from './backend.js';
-import { createCpuBackend } from './cpu/index.js';
+import { createCpuBackend, createFastCpuBackend } from './cpu/index.js';
 
 /**
  * Backends are plain objects registered by name. Creation functions (zeros, tensor, randn, ...)
  * allocate on the current default; every op runs on the backend its operands live on.
+ * Registered from the start: `cpu` (the specification) and `cpu-fast` (the default: the
+ * specification with a register-tiled matmul, bit-identical results).
  */
 const registry = new Map<string, Backend>();
-let current: Backend = createCpuBackend();
+const specification = createCpuBackend();
+let current: Backend = createFastCpuBackend();
+registry.set(specification.name, specification);
 registry.set(current.name, current);
 
 export function registerBackend(backend: Backend): void {

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../../dtype.js';
-import type { Backend, Storage } from '../backend.js';
+import type { Backend, Storage, View } from '../backend.js';
+import { matmulTiled } from './matmul-tiled.js';
 import { COMPARE, BINARY, UNARY } from './scalar-functions.js';
 import { assignView, mapBinary, mapTernary, mapUnary } from './elementwise.js';
 import { argReduceLast, reduceTrailing } from './reduce.js';
@@ -14,11 +15,18 @@ function castValue(dtype: DType): (x: number) => number {
   return (x) => x; // typed-array stores round (float32) or truncate (int32)
 }
 
+/** Kernels a faster CPU backend may replace (each returns the output's elements). */
+export interface CpuKernelOverrides {
+  matmul?: (a: View, b: View) => TypedArray;
+}
+
 /**
- * The plain CPU backend: readable loops over typed arrays. It is the default and the
- * specification that every faster backend is checked against.
+ * The plain CPU backend: readable loops over typed arrays. It is the specification that every
+ * faster backend is checked against. `overrides` swaps in faster kernels (see
+ * createFastCpuBackend) while everything else stays the specification's.
  */
-export function createCpuBackend(name = 'cpu'): Backend {
+export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {}): Backend {
+  const matmul = overrides.matmul ?? matmulStrided;
   const backend: Backend = {
     name,
     upload: (data) => wrap(data.slice()),
@@ -34,7 +42,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     cast: (x, dtype) => wrap(mapUnary(x, dtype, castValue(dtype))),
     reduce: (op, x, reducedRank) => wrap(reduceTrailing(op, x, reducedRank)),
     argReduce: (op, x) => wrap(argReduceLast(op, x)),
-    matmul: (a, b) => wrap(matmulStrided(a, b)),
+    matmul: (a, b) => wrap(matmul(a, b)),
     copy: (x) => wrap(mapUnary(x, x.storage.dtype, (v) => v)),
     assign: (destination, source) => assignView(destination, source),
     gather: (x, axis, indices) => wrap(gatherAlong(x, axis, indices)),
@@ -45,4 +53,12 @@ export function createCpuBackend(name = 'cpu'): Backend {
     return new CpuStorage(backend, data);
   }
   return backend;
+}
+
+/**
+ * The default backend: the CPU specification with the register-tiled matmul, whose results
+ * are bit-identical to the specification's (same float64 sums in the same order).
+ */
+export function createFastCpuBackend(name = 'cpu-fast'): Backend {
+  return createCpuBackend(name, { matmul: matmulTiled });
 }
