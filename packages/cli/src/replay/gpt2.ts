@@ -5,11 +5,12 @@ import type { Variable } from '@lorafa/autograd';
 import { causalLmLoss, GPT2 } from '@lorafa/nn';
 import type { Linear } from '@lorafa/nn';
 import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
-import { injectLora, LoraFAOptimizer, LoraLinear } from '@lorafa/lorafa';
+import type { LoraLinear } from '@lorafa/lorafa';
 import { UsageError } from '../cli-error.js';
 import type { Fixture } from './fixture.js';
 import { numberOf, requireTensors, tensorOf } from './fixture.js';
 import { CheckList } from './checks.js';
+import { adaptLikeFixture, replayLoraFaSteps } from './lora-fa-steps.js';
 
 function adaptedModules(fixture: Fixture): string[] {
   const modules = fixture.manifest['modules'];
@@ -36,17 +37,7 @@ function requiredKeys(modules: readonly string[], steps: number): string[] {
 }
 
 function adapt(model: GPT2, fixture: Fixture, modules: readonly string[], method: LoraMethod): LoraAdapter[] {
-  const adapters = injectLora(model, {
-    targets: modules.map((m) => new RegExp(`^${m.replace(/\./g, '\\.')}$`)),
-    method,
-    rank: numberOf(fixture, 'r', { integer: true, min: 1 }),
-    alpha: numberOf(fixture, 'alpha', { min: Number.MIN_VALUE }),
-  });
-  for (const adapter of adapters) {
-    adapter.A.assign(tensorOf(fixture, `init.${adapter.name}.lora_A`));
-    adapter.B.assign(tensorOf(fixture, `init.${adapter.name}.lora_B`));
-  }
-  return adapters;
+  return adaptLikeFixture(model, fixture, modules.map((m) => new RegExp(`^${m.replace(/\./g, '\\.')}$`)), method);
 }
 
 /**
@@ -86,20 +77,7 @@ export function replayGpt2(fixture: Fixture): CheckList {
 
   const model = GPT2.fromPretrained(dir);
   const adapters = adapt(model, fixture, modules, 'lora-fa');
-  const optimizer = new LoraFAOptimizer(adapters, [], {
-    lr: numberOf(fixture, 'lr', { min: 0 }),
-    weightDecay: numberOf(fixture, 'weight_decay', { min: 0 }),
-    peftCompatible: true,
-  });
-  for (let k = 1; k <= steps; k++) {
-    optimizer.zeroGrad();
-    const { loss } = lossOf(model);
-    checks.compare(`step${k}.loss`, loss.value.reshape([1]), tensorOf(fixture, `step${k}.loss`));
-    loss.backward();
-    for (const a of adapters) checks.compare(`step${k}.${a.name}.lora_B_grad`, a.B.grad!, tensorOf(fixture, `step${k}.${a.name}.lora_B_grad`));
-    optimizer.step();
-    for (const a of adapters) checks.compare(`step${k}.${a.name}.lora_B`, a.B.value, tensorOf(fixture, `step${k}.${a.name}.lora_B`));
-  }
+  replayLoraFaSteps(fixture, adapters, () => lossOf(model).loss, checks);
   const final = A.noGrad(() => lossOf(model));
   checks.compare('final.logits', final.logits.value, tensorOf(fixture, 'final.logits'));
   checks.compare('final.loss', final.loss.value.reshape([1]), tensorOf(fixture, 'final.loss'));

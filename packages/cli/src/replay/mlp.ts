@@ -3,10 +3,10 @@ import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import { Linear, Module, mseLoss } from '@lorafa/nn';
 import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
-import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
 import type { Fixture } from './fixture.js';
 import { numberOf, requireTensors, tensorOf } from './fixture.js';
 import { CheckList } from './checks.js';
+import { adaptLikeFixture, replayLoraFaSteps } from './lora-fa-steps.js';
 
 const MODULES = ['fc1', 'fc2'] as const;
 
@@ -47,17 +47,7 @@ function buildModel(fixture: Fixture, method: LoraMethod): { model: Mlp; adapter
     state[`${m}.bias`] = tensorOf(fixture, `base.${m}.bias`);
   }
   model.loadStateDict(state);
-  const adapters = injectLora(model, {
-    targets: [...MODULES],
-    method,
-    rank: numberOf(fixture, 'r', { integer: true, min: 1 }),
-    alpha: numberOf(fixture, 'alpha', { min: Number.MIN_VALUE }),
-  });
-  for (const adapter of adapters) {
-    adapter.A.assign(tensorOf(fixture, `init.${adapter.name}.lora_A`));
-    adapter.B.assign(tensorOf(fixture, `init.${adapter.name}.lora_B`));
-  }
-  return { model, adapters };
+  return { model, adapters: adaptLikeFixture(model, fixture, [...MODULES], method) };
 }
 
 /**
@@ -88,24 +78,7 @@ export function replayMlp(fixture: Fixture): CheckList {
 
   // LoRA-FA training with PEFT's optimizer semantics.
   const fa = buildModel(fixture, 'lora-fa');
-  const optimizer = new LoraFAOptimizer(fa.adapters, [], {
-    lr: numberOf(fixture, 'lr', { min: 0 }),
-    weightDecay: numberOf(fixture, 'weight_decay', { min: 0 }),
-    peftCompatible: true,
-  });
-  for (let k = 1; k <= steps; k++) {
-    optimizer.zeroGrad();
-    const loss = mseLoss(fa.model.call(x), y);
-    checks.compare(`step${k}.loss`, loss.value.reshape([1]), tensorOf(fixture, `step${k}.loss`));
-    loss.backward();
-    for (const adapter of fa.adapters) {
-      checks.compare(`step${k}.${adapter.name}.lora_B_grad`, adapter.B.grad!, tensorOf(fixture, `step${k}.${adapter.name}.lora_B_grad`));
-    }
-    optimizer.step();
-    for (const adapter of fa.adapters) {
-      checks.compare(`step${k}.${adapter.name}.lora_B`, adapter.B.value, tensorOf(fixture, `step${k}.${adapter.name}.lora_B`));
-    }
-  }
+  replayLoraFaSteps(fixture, fa.adapters, () => mseLoss(fa.model.call(x), y), checks);
   const output = A.noGrad(() => fa.model.call(x));
   checks.compare('final.output', output.value, tensorOf(fixture, 'final.output'));
   return checks;
