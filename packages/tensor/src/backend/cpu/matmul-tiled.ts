@@ -19,7 +19,7 @@ import { offsetsOf } from './strided.js';
  */
 const TILE = 4;
 
-function packPanels(b: View, base: number, k: number, n: number, out: Float64Array): void {
+function packPanels(b: View, base: number, k: number, n: number, out: TypedArray): void {
   const src = dataOf(b);
   const [rowStride, colStride] = [b.strides[b.shape.length - 2]!, b.strides[b.shape.length - 1]!];
   const panels = Math.ceil(n / TILE);
@@ -50,7 +50,7 @@ export function matmulTiled(aView: View, b: View): TypedArray {
   const x = dataOf(a);
   const out = allocateArray(a.storage.dtype, aStarts.length * m * n);
   const panels = Math.ceil(n / TILE);
-  const packed = new Float64Array(panels * k * TILE);
+  const packed = allocateArray(b.storage.dtype, panels * k * TILE); // B's own dtype: exact, and half the memory for float32
   for (let batch = 0; batch < aStarts.length; batch++) {
     packPanels(b, bStarts[batch]!, k, n, packed);
     const aBase = aStarts[batch]!;
