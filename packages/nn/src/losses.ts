@@ -15,7 +15,8 @@ export function mseLoss(prediction: Variable, target: Variable | T.Tensor): Vari
  * Cross-entropy from logits `[..., C]` and int32 class targets `[...]`, averaged over the
  * targets that are not `ignoreIndex` (PyTorch's default −100). Stable: it works on
  * log-softmax = x − logSumExp(x), and picks each row's target log-probability with a flat
- * index gather, which saves only the indices.
+ * index gather, which saves only the indices. It reads the targets' range and count on the
+ * host (a synchronous read: targets must be CPU tensors) to name bad targets.
  */
 export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ignoreIndex?: number } = {}): Variable {
   const ignoreIndex = options.ignoreIndex ?? -100;
