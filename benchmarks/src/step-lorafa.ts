@@ -1,0 +1,52 @@
+/**
+ * One training step (forward, backward, optimizer) of a small GPT-2 in lorafa-ts, for
+ * bench:step: Full-FT with AdamW, LoRA and LoRA-FA with the LoRA-FA optimizer.
+ */
+import * as T from '@lorafa/tensor';
+import * as A from '@lorafa/autograd';
+import { AdamW, causalLmLoss, GPT2 } from '@lorafa/nn';
+import type { GPT2Config } from '@lorafa/nn';
+import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import type { LoraMethod } from '@lorafa/lorafa';
+
+export interface StepShape {
+  layers: number;
+  embd: number;
+  heads: number;
+  vocab: number;
+  seq: number;
+  batch: number;
+  rank: number;
+}
+
+export function gpt2Config(s: StepShape): GPT2Config {
+  return { vocab_size: s.vocab, n_positions: s.seq, n_embd: s.embd, n_layer: s.layers, n_head: s.heads, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
+}
+
+/** Token ids shared by every implementation: deterministic, [batch, seq]. */
+export function stepTokens(s: StepShape): Int32Array {
+  const rng = new T.Rng(7);
+  return Int32Array.from({ length: s.batch * s.seq }, () => Math.floor(rng.nextFloat64() * s.vocab));
+}
+
+/** Returns a function that runs one step and returns its loss. */
+export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>): () => number {
+  const model = new GPT2(gpt2Config(s), { seed: 1 });
+  const ids = T.fromFlat(stepTokens(s), [s.batch, s.seq], { dtype: 'int32' });
+  let optimizer: { zeroGrad(): void; step(): void };
+  if (method === 'full') {
+    optimizer = new AdamW(model.namedParameters(), { lr: 1e-4 });
+  } else {
+    const adapters = injectLora(model, { targets: ['c_attn', 'c_proj', 'c_fc'], method, rank: s.rank, alpha: 2 * s.rank });
+    optimizer = new LoraFAOptimizer(adapters, [], { lr: 1e-4 });
+  }
+  return () => {
+    optimizer.zeroGrad();
+    const loss = causalLmLoss(model.call(ids), ids);
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  };
+}
+
+export { A };
