@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs'; // the union package registers the gradients minimize needs
 import '@tensorflow/tfjs-backend-wasm';
+import * as T from '@lorafa/tensor';
 import type { StepShape } from './step-lorafa.js';
 import { lorafaStep } from './step-lorafa.js';
 import { tfjsStep } from './step-tfjs.js';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const tokens = shape.batch * shape.seq;
   const options = { budgetMs: 0, minRuns: 2, warmup: 1 };
   console.log(`one training step, ${JSON.stringify(shape)}, ${JSON.stringify(machine())}`);
-  const rows: { method: string; tokensPerSecond: Record<Implementation, number>; loss: Record<Implementation, number> }[] = [];
+  const rows: { method: string; tokensPerSecond: Record<Implementation, number>; loss: Record<Implementation, number>; lorafaAllocatedBytesPerStep: number }[] = [];
   for (const method of METHODS) {
     const tokensPerSecond = {} as Record<Implementation, number>;
     const loss = {} as Record<Implementation, number>;
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
     let last = NaN;
     tokensPerSecond.lorafa = tokens / ((await measure(() => void (last = ours()), options)).medianMs / 1000);
     loss.lorafa = last;
+    const backend = T.getBackend();
+    const before = backend.allocatedBytes?.() ?? NaN;
+    ours();
+    const allocated = (backend.allocatedBytes?.() ?? NaN) - before;
     for (const [key, backend] of [['tfjsCpu', 'cpu'], ['tfjsWasm', 'wasm']] as const) {
       await tf.setBackend(backend);
       await tf.ready();
@@ -43,9 +48,9 @@ async function main(): Promise<void> {
       loss[key] = last;
       theirs.dispose();
     }
-    rows.push({ method, tokensPerSecond, loss });
+    rows.push({ method, tokensPerSecond, loss, lorafaAllocatedBytesPerStep: allocated });
     const t = tokensPerSecond;
-    console.log(`${method.padEnd(8)} tokens/s: lorafa ${t.lorafa.toFixed(0)}, tfjs-cpu ${t.tfjsCpu.toFixed(0)}, tfjs-wasm ${t.tfjsWasm.toFixed(0)} | lorafa/tfjs-cpu ${(t.lorafa / t.tfjsCpu).toFixed(2)}x, lorafa/tfjs-wasm ${(t.lorafa / t.tfjsWasm).toFixed(2)}x`);
+    console.log(`${method.padEnd(8)} tokens/s: lorafa ${t.lorafa.toFixed(0)} (allocates ${(allocated / 2 ** 20).toFixed(1)} MiB/step), tfjs-cpu ${t.tfjsCpu.toFixed(0)}, tfjs-wasm ${t.tfjsWasm.toFixed(0)} | lorafa/tfjs-cpu ${(t.lorafa / t.tfjsCpu).toFixed(2)}x, lorafa/tfjs-wasm ${(t.lorafa / t.tfjsWasm).toFixed(2)}x`);
   }
   const fa = rows.find((r) => r.method === 'lora-fa')!.tokensPerSecond.lorafa;
   const lora = rows.find((r) => r.method === 'lora')!.tokensPerSecond.lorafa;

@@ -61,6 +61,13 @@ describe('the backend seam', () => {
     expect(back.arraySync()).toEqual([3, 6]);
   });
 
+  it('counts the bytes of storage the CPU backends allocate', () => {
+    const backend = T.getBackend('cpu');
+    const before = backend.allocatedBytes!();
+    T.add(T.zeros([10], { backend: 'cpu', dtype: 'float64' }), 1); // zeros (80) + the scalar 1 (8) + the sum (80)
+    expect(backend.allocatedBytes!() - before).toBe(168);
+  });
+
   it('lists and selects registered backends by name', () => {
     expect(T.listBackends()).toEqual(expect.arrayContaining(['cpu', 'cpu-fast', 'deferred']));
     expect(() => T.setBackend('nope')).toThrow(/getBackend: no backend named 'nope'/);

@@ -42,6 +42,8 @@ export interface Backend {
   readSync?(storage: Storage): TypedArray;
   /** Frees device memory now rather than when the storage is garbage-collected. */
   release?(storage: Storage): void;
+  /** Bytes of storage this backend has allocated since it was created (monotonic). */
+  allocatedBytes?(): number;
 
   /** Kernels. Inputs are views whose shapes already match the output (broadcast by stride 0). */
   unary(op: UnaryOp, x: View): Storage;

@@ -49,7 +49,10 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     scatterAdd: (shape, axis, indices, source) =>
       wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
   };
+  let allocated = 0;
+  backend.allocatedBytes = () => allocated;
   function wrap(data: TypedArray): Storage {
+    allocated += data.byteLength; // kernel scratch (packed panels, offset tables) is not counted
     return new CpuStorage(backend, data);
   }
   return backend;
