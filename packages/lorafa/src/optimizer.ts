@@ -2,7 +2,7 @@ import * as T from '@lorafa/tensor';
 import { noGrad } from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import type { Moments, NamedParameter, Optimizer, OptimizerState, ParameterList } from '@lorafa/nn';
-import { momentsFromState, momentsToState, nameParameters, updateMoments } from '@lorafa/nn';
+import { adamWUpdate, momentsFromState, momentsToState, nameParameters, updateMoments } from '@lorafa/nn';
 import type { LoraAdapter } from './adapter.js';
 import { correctA, correctB, GramSolver } from './corrections.js';
 
@@ -106,10 +106,7 @@ export class LoraFAOptimizer implements Optimizer {
           if (weightDecay !== 0) updated = T.sub(updated, T.mul(updated, this.lr * weightDecay));
           entry.parameter.assign(updated);
         } else {
-          // torch.optim.AdamW: p ← p(1 − lr·λ), then p ← p − lr/(1−β₁ᵗ) · m/(√v/√(1−β₂ᵗ) + ε).
-          const decayed = weightDecay !== 0 ? T.mul(p, 1 - this.lr * weightDecay) : p;
-          const denominator = T.add(T.div(T.sqrt(moments.v), Math.sqrt(1 - beta2 ** t)), eps);
-          entry.parameter.assign(T.sub(decayed, T.mul(T.div(moments.m, denominator), this.lr / (1 - beta1 ** t))));
+          entry.parameter.assign(adamWUpdate(p, moments, t, { lr: this.lr, beta1, beta2, eps, weightDecay })); // torch.optim.AdamW
         }
       }
     });

@@ -27,7 +27,7 @@ export type { Optimizer, OptimizerState, ParameterList, NamedParameter } from '.
 export { nameParameters } from './optim/optimizer.js';
 export { SGD } from './optim/sgd.js';
 export type { SgdOptions } from './optim/sgd.js';
-export { AdamW, updateMoments } from './optim/adamw.js';
+export { AdamW, adamWUpdate, updateMoments } from './optim/adamw.js';
 export type { AdamWOptions, Moments } from './optim/adamw.js';
 export { loadMoments, momentsToState, momentsFromState } from './optim/state.js';
 export { clipGradNorm } from './optim/clip.js';

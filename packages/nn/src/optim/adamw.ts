@@ -28,6 +28,16 @@ export function updateMoments(previous: Moments | undefined, g: T.Tensor, beta1:
 }
 
 /**
+ * One torch.optim.AdamW update of `p` given its already-updated moments at step t:
+ * p ← p(1 − ηλ), then p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+ */
+export function adamWUpdate(p: T.Tensor, moments: Moments, t: number, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }): T.Tensor {
+  const decayed = o.weightDecay !== 0 ? T.mul(p, 1 - o.lr * o.weightDecay) : p;
+  const denominator = T.add(T.div(T.sqrt(moments.v), Math.sqrt(1 - o.beta2 ** t)), o.eps);
+  return T.sub(decayed, T.mul(T.div(moments.m, denominator), o.lr / (1 - o.beta1 ** t)));
+}
+
+/**
  * AdamW with PyTorch's semantics (torch.optim.AdamW): decoupled weight decay first,
  * p ← p(1 − ηλ); then with t the step, m̂ = m/(1 − β₁ᵗ) and
  * p ← p − η m̂ / (√v / √(1 − β₂ᵗ) + ε). Defaults: betas (0.9, 0.999), ε 1e-8, λ 0.01.
@@ -52,12 +62,9 @@ export class AdamW implements Optimizer {
       for (const { name, parameter } of this.parameters) {
         const g = parameter.grad;
         if (!g) continue;
-        let p = parameter.value;
-        if (weightDecay !== 0) p = T.mul(p, 1 - this.lr * weightDecay);
         const moments = updateMoments(this.moments.get(name), g, beta1, beta2);
         this.moments.set(name, moments);
-        const denominator = T.add(T.div(T.sqrt(moments.v), Math.sqrt(1 - beta2 ** t)), eps);
-        parameter.assign(T.sub(p, T.mul(T.div(moments.m, denominator), this.lr / (1 - beta1 ** t))));
+        parameter.assign(adamWUpdate(parameter.value, moments, t, { lr: this.lr, beta1, beta2, eps, weightDecay }));
       }
     });
   }
