@@ -5,7 +5,7 @@ import { createCpuBackend, createFastCpuBackend } from './cpu/index.js';
  * Backends are plain objects registered by name. Creation functions (zeros, tensor, randn, ...)
  * allocate on the current default; every op runs on the backend its operands live on.
  * Registered from the start: `cpu` (the specification) and `cpu-fast` (the default: the
- * specification with a register-tiled matmul, bit-identical results).
+ * specification with a WebAssembly SIMD matmul, bit-identical results).
  */
 const registry = new Map<string, Backend>();
 const specification = createCpuBackend();

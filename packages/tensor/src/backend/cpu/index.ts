@@ -1,6 +1,6 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import type { Backend, Storage, View } from '../backend.js';
-import { matmulTiled } from './matmul-tiled.js';
+import { matmulFast } from './matmul-fast.js';
 import { COMPARE, BINARY, UNARY } from './scalar-functions.js';
 import { assignView, mapBinary, mapTernary, mapUnary } from './elementwise.js';
 import { argReduceLast, reduceTrailing } from './reduce.js';
@@ -59,9 +59,10 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
 }
 
 /**
- * The default backend: the CPU specification with the register-tiled matmul, whose results
- * are bit-identical to the specification's (same float64 sums in the same order).
+ * The default backend: the CPU specification with a fast matmul (WebAssembly SIMD, or register
+ * tiles in JavaScript for small products), bit-identical to the specification's (same float64
+ * sums in the same order).
  */
 export function createFastCpuBackend(name = 'cpu-fast'): Backend {
-  return createCpuBackend(name, { matmul: matmulTiled });
+  return createCpuBackend(name, { matmul: matmulFast });
 }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as T from '@lorafa/tensor';
+import { matmulWasm, wasmGemm } from '../src/backend/cpu/wasm/matmul-wasm.js';
+import { signed, unsigned } from '../src/backend/cpu/wasm/encoding.js';
+import { seedArb } from '../../../test/support/arbitraries.js';
+
+/**
+ * The WebAssembly SIMD matmul of cpu-fast, called directly (cpu-fast only routes products of at
+ * least 32³ multiply-adds to it), against the specification backend: results must be equal to
+ * the last bit, whatever the shapes, strides, dtype and block boundaries.
+ */
+const gemm = wasmGemm();
+if (!gemm) console.warn('matmul-wasm.test: WebAssembly SIMD is unavailable in this runtime; cpu-fast falls back to its JavaScript kernel and these tests are skipped');
+
+type Case = { batch: number[]; m: number; k: number; n: number; transposeA: boolean; transposeB: boolean; dtype: T.FloatDType };
+
+function operands(c: Case, seed: number, backend: string) {
+  const make = (rows: number, cols: number, transpose: boolean, s: number) => {
+    const t = T.uniform(transpose ? [...c.batch, cols, rows] : [...c.batch, rows, cols], -2, 2, { dtype: c.dtype, rng: new T.Rng(s), backend });
+    return transpose ? t.transpose() : t;
+  };
+  return [make(c.m, c.k, c.transposeA, seed), make(c.k, c.n, c.transposeB, seed + 1)] as const;
+}
+
+function expectSpecification(c: Case, seed: number): void {
+  const [a, b] = operands(c, seed, 'cpu');
+  const expected = T.matmul(a, b).dataSync();
+  const actual = matmulWasm(gemm!, a.expand([...c.batch, c.m, c.k]), b.expand([...c.batch, c.k, c.n]));
+  expect(actual.constructor).toBe(expected.constructor);
+  expect(actual).toEqual(expected);
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+  m: fc.integer({ min: 1, max: 40 }),
+  k: fc.integer({ min: 0, max: 300 }),
+  n: fc.integer({ min: 1, max: 40 }),
+  transposeA: fc.boolean(),
+  transposeB: fc.boolean(),
+  dtype: fc.constantFrom('float32' as const, 'float64' as const),
+});
+
+describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
+  it('is bit-identical to the specification on random shapes, strides and dtypes', () => {
+    fc.assert(fc.property(caseArb, seedArb, (c, seed) => expectSpecification(c, seed)), { numRuns: 60 });
+  });
+
+  it.each([
+    ['several depth slabs (k > 256)', { m: 9, k: 700, n: 7 }],
+    ['several row blocks (m > 128)', { m: 263, k: 33, n: 10 }],
+    ['several column blocks of b (k·n·8 B > 16 MiB)', { m: 5, k: 4100, n: 530 }],
+    ['an empty sum (k = 0)', { m: 6, k: 0, n: 5 }],
+  ])('is bit-identical across block boundaries: %s', (_, size) => {
+    expectSpecification({ batch: [], transposeA: false, transposeB: true, dtype: 'float32', ...size }, 11);
+  });
+
+  it('is what cpu-fast runs for large products', () => {
+    const a = T.uniform([64, 64], -1, 1, { rng: new T.Rng(3), backend: 'cpu-fast' });
+    const b = T.uniform([64, 64], -1, 1, { rng: new T.Rng(4), backend: 'cpu-fast' });
+    expect(T.matmul(a, b).dataSync()).toEqual(matmulWasm(gemm!, a, b));
+  });
+});
+
+describe('WebAssembly encoding', () => {
+  it('writes LEB128 numbers as the specification examples', () => {
+    expect(unsigned(0)).toEqual([0x00]);
+    expect(unsigned(127)).toEqual([0x7f]);
+    expect(unsigned(128)).toEqual([0x80, 0x01]);
+    expect(unsigned(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(signed(-1)).toEqual([0x7f]);
+    expect(signed(63)).toEqual([0x3f]);
+    expect(signed(64)).toEqual([0xc0, 0x00]);
+    expect(signed(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+});
