@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
-import { matmulWasm, wasmGemm } from '../src/backend/cpu/wasm/matmul-wasm.js';
+import { matmulWasm } from '../src/backend/cpu/wasm/matmul-wasm.js';
+import { threadCount, wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
 import { signed, unsigned } from '../src/backend/cpu/wasm/encoding.js';
 import { seedArb } from '../../../test/support/arbitraries.js';
 
@@ -51,8 +52,14 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     ['several row blocks (m > 128)', { m: 263, k: 33, n: 10 }],
     ['several column blocks of b (k·n·8 B > 16 MiB)', { m: 5, k: 4100, n: 530 }],
     ['an empty sum (k = 0)', { m: 6, k: 0, n: 5 }],
+    ['blocks big enough to be split between threads', { m: 200, k: 300, n: 150 }],
   ])('is bit-identical across block boundaries: %s', (_, size) => {
     expectSpecification({ batch: [], transposeA: false, transposeB: true, dtype: 'float32', ...size }, 11);
+  });
+
+  it('starts one helper thread per extra core (LORAFA_THREADS overrides)', () => {
+    if (threadCount() === 1) console.warn('matmul-wasm.test: one thread here, so the split between threads is not exercised');
+    expect(gemm!.helpers).toHaveLength(threadCount() - 1);
   });
 
   it('is what cpu-fast runs for large products', () => {

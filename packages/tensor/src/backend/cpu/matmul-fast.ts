@@ -1,7 +1,8 @@
 import type { TypedArray } from '../../dtype.js';
 import type { View } from '../backend.js';
 import { matmulTiled } from './matmul-tiled.js';
-import { matmulWasm, wasmGemm } from './wasm/matmul-wasm.js';
+import { wasmGemm } from './wasm/gemm-runtime.js';
+import { matmulWasm } from './wasm/matmul-wasm.js';
 
 /**
  * The fast path's matmul: the WebAssembly SIMD kernel where the product is big enough to pay

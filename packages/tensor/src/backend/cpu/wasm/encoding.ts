@@ -59,8 +59,12 @@ export const Op = {
   localSet: (index: number) => [0x21, ...unsigned(index)],
   localTee: (index: number) => [0x22, ...unsigned(index)],
   i32Const: (value: number) => [0x41, ...signed(value)],
+  call: (index: number) => [0x10, ...unsigned(index)],
+  /** Pops c, b, a: a if c ≠ 0, else b. */
+  select: [0x1b],
   i32Eqz: [0x45],
   i32LtU: [0x49],
+  i32GtU: [0x4b],
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Mul: [0x6c],

@@ -21,6 +21,7 @@ import { MAGIC_AND_VERSION, Op, Section, Simd, ValueType, name, section, unsigne
  * multiply and an add, and a float32 product is exact in float64.)
  *
  * ROWS x COLUMNS = 4 x 4 (8 accumulator registers) measured fastest in V8: larger tiles spill.
+ * A second export, `block`, runs a whole depth in cache-sized slabs (below).
  */
 export const ROWS = 4;
 export const COLUMNS = 4;
@@ -110,20 +111,60 @@ function microKernel(): Bytes {
   ];
 }
 
-/** The whole module: imports `env.memory`, exports `kernel`. Column panels outside, rows inside,
- * so one b panel (depth x COLUMNS) stays in the L1 cache while the a panels stream past it. */
+/**
+ * block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes): the whole
+ * depth in slabs of DEPTH_SLAB steps, one kernel call each (the first from zero), so that one
+ * b panel slab (256 x 4 x 8 B = 8 KiB) stays in the L1 cache while the a panels stream past it.
+ */
+export const DEPTH_SLAB = 256;
+const BLOCK_PARAMETERS = 9;
+const SLAB_START = BLOCK_PARAMETERS; // the block function's one local
+
+function blockBody(): Bytes {
+  const remaining = [...Op.localGet(P.depth), ...Op.localGet(SLAB_START), ...Op.i32Sub];
+  const call = [
+    ...Op.localGet(P.a), ...Op.localGet(SLAB_START), ...Op.i32Const(ROWS * F64), ...Op.i32Mul, ...Op.i32Add,
+    ...Op.localGet(P.b), ...Op.localGet(SLAB_START), ...Op.i32Const(COLUMNS * F64), ...Op.i32Mul, ...Op.i32Add,
+    ...Op.localGet(P.c), ...Op.localGet(P.rowPanels), ...Op.localGet(P.columnPanels),
+    ...Op.i32Const(DEPTH_SLAB), ...remaining, ...remaining, ...Op.i32Const(DEPTH_SLAB), ...Op.i32GtU, ...Op.select, // min(DEPTH_SLAB, depth - start)
+    ...Op.localGet(P.aPanelBytes), ...Op.localGet(P.bPanelBytes), ...Op.localGet(P.cRowBytes),
+    ...Op.localGet(SLAB_START), ...Op.i32Eqz, // first
+    ...Op.call(0),
+  ];
+  return [
+    ...Op.i32Const(0), ...Op.localSet(SLAB_START),
+    ...Op.block, ...Op.loop,
+    ...Op.localGet(SLAB_START), ...Op.localGet(P.depth), ...Op.i32LtU, ...Op.i32Eqz, ...Op.brIf(1),
+    ...call,
+    ...advance(SLAB_START, DEPTH_SLAB),
+    ...Op.br(0), ...Op.end, ...Op.end, ...Op.end,
+  ];
+}
+
+/** Largest memory the module accepts: 65536 pages of 64 KiB, the whole 32-bit address space. */
+export const MAXIMUM_PAGES = 65536;
+
+/**
+ * The whole module: imports `env.memory` (shared, so that worker threads can run `block` on the
+ * same packed operands), exports `kernel` (function 0) and `block` (function 1). Column panels
+ * outside, rows inside, so one b panel stays in L1 while the a panels stream past it.
+ */
 export function gemmModuleBytes(): Uint8Array {
-  const body = [...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())), ...Op.end];
-  const locals = vector([[...unsigned(I32_LOCALS), ValueType.i32], [...unsigned(V128_LOCALS), ValueType.v128]]);
-  const code = [...locals, ...body];
-  const kernelType = [0x60, ...vector(new Array<Bytes>(PARAMETERS).fill([ValueType.i32])), ...vector([])];
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...unsigned(1)]; // memory, min 1 page, no max
+  const kernelBody = [...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())), ...Op.end];
+  const kernelCode = [...vector([[...unsigned(I32_LOCALS), ValueType.i32], [...unsigned(V128_LOCALS), ValueType.v128]]), ...kernelBody];
+  const blockCode = [...vector([[...unsigned(1), ValueType.i32]]), ...blockBody()];
+  const i32Parameters = (count: number) => vector(new Array<Bytes>(count).fill([ValueType.i32]));
+  const kernelType = [0x60, ...i32Parameters(PARAMETERS), ...vector([])];
+  const blockType = [0x60, ...i32Parameters(BLOCK_PARAMETERS), ...vector([])];
+  const SHARED_WITH_MAXIMUM = 0x03;
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, SHARED_WITH_MAXIMUM, ...unsigned(1), ...unsigned(MAXIMUM_PAGES)];
+  const body = (code: Bytes) => [...unsigned(code.length), ...code];
   return new Uint8Array([
     ...MAGIC_AND_VERSION,
-    ...section(Section.type, vector([kernelType])),
+    ...section(Section.type, vector([kernelType, blockType])),
     ...section(Section.import, vector([memoryImport])),
-    ...section(Section.function, vector([unsigned(0)])),
-    ...section(Section.export, vector([[...name('kernel'), 0x00, ...unsigned(0)]])),
-    ...section(Section.code, vector([[...unsigned(code.length), ...code]])),
+    ...section(Section.function, vector([unsigned(0), unsigned(1)])),
+    ...section(Section.export, vector([[...name('kernel'), 0x00, ...unsigned(0)], [...name('block'), 0x00, ...unsigned(1)]])),
+    ...section(Section.code, vector([body(kernelCode), body(blockCode)])),
   ]);
 }

@@ -3,7 +3,9 @@ import { allocateArray } from '../../../dtype.js';
 import type { View } from '../../backend.js';
 import { dataOf } from '../storage.js';
 import { offsetsOf } from '../strided.js';
-import { COLUMNS, ROWS, gemmModuleBytes } from './gemm-module.js';
+import { COLUMNS, ROWS } from './gemm-module.js';
+import type { Gemm } from './gemm-runtime.js';
+import { runBlock } from './gemm-runtime.js';
 
 /**
  * Matmul on the WebAssembly SIMD micro-kernel of gemm-module.ts, blocked for the caches the
@@ -12,41 +14,16 @@ import { COLUMNS, ROWS, gemmModuleBytes } from './gemm-module.js';
  *
  *   for each batch, for each block of ≤ columnBlock columns of b: pack them into column panels
  *     for each block of BLOCK_ROWS rows of a: pack them into row panels
- *       for each slab of DEPTH_SLAB steps of p: run the kernel over every panel pair
+ *       run the kernel's block over them, in depth slabs, split by column panels between threads
  *       round the float64 tile into the output
  *
  * Packing converts to float64 and reads any strides, so transposed operands cost nothing extra.
  * Results are bit-identical to the specification (see gemm-module.ts).
  */
-const DEPTH_SLAB = 256; // one b panel slab (256 x 4 x 8 B = 8 KiB) stays in L1
 const BLOCK_ROWS = 128; // one a block slab (128 x 256 x 8 B = 256 KiB) stays in L2
 const B_BLOCK_BYTES = 16 * 2 ** 20; // packed columns of b held at once
 const F64 = 8;
 const PAGE = 65536;
-
-interface Gemm {
-  memory: WebAssembly.Memory;
-  kernel: (...args: number[]) => void;
-}
-
-let compiled: Gemm | null | undefined;
-
-/** Compiles the kernel once; null where WebAssembly SIMD is unavailable. */
-export function wasmGemm(): Gemm | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = gemmModuleBytes();
-    if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      compiled = { memory, kernel: instance.exports['kernel'] as Gemm['kernel'] };
-    }
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
@@ -111,13 +88,7 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
       for (let ic = 0; ic < m; ic += rowBlock) {
         const rows = Math.min(rowBlock, m - ic);
         packRows(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA);
-        for (let pc = 0; pc < k; pc += DEPTH_SLAB) {
-          gemm.kernel(
-            pc * ROWS * F64, aBytes + pc * COLUMNS * F64, aBytes + bBytes,
-            roundUp(rows, ROWS) / ROWS, paddedColumns / COLUMNS, Math.min(DEPTH_SLAB, k - pc),
-            ROWS * k * F64, COLUMNS * k * F64, paddedColumns * F64, pc === 0 ? 1 : 0,
-          );
-        }
+        runBlock(gemm, 0, aBytes, aBytes + bBytes, roundUp(rows, ROWS) / ROWS, paddedColumns / COLUMNS, k, ROWS * k * F64, COLUMNS * k * F64, paddedColumns * F64);
         for (let i = 0; i < rows; i++) {
           const from = i * paddedColumns;
           const to = outBase + (ic + i) * n + jc;

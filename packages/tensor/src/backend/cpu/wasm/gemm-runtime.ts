@@ -1,0 +1,123 @@
+import { COLUMNS, MAXIMUM_PAGES, gemmModuleBytes } from './gemm-module.js';
+import type { WasmMemory, WasmModule } from './webassembly-api.js';
+import { WASM } from './webassembly-api.js';
+
+/**
+ * The compiled matmul kernel and the threads that share its work.
+ *
+ * The module's memory is a shared WebAssembly.Memory. The main thread packs the operands into
+ * it; then each `block` (one block of a's rows against the packed columns of b) is split by
+ * column panels between the main thread and helper worker threads, which instantiate the same
+ * module on the same memory. Every output element is still summed by one thread, in the same
+ * order, so results do not depend on the number of threads.
+ *
+ * Handing work over is synchronous, through a small shared Int32Array per helper:
+ * state IDLE → POSTED (main, with the arguments) → DONE or FAILED (helper) → IDLE (main).
+ * Threads: LORAFA_THREADS if set, else the machine's available parallelism (at most 8).
+ */
+const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
+const BLOCK_ARGUMENTS = 9;
+const MAX_THREADS = 8;
+/** Below this many multiply-adds a block runs on the main thread alone (a hand-over costs ~20 µs). */
+const PARALLEL_MIN_MULTIPLY_ADDS = 2 ** 20;
+
+type Block = (...args: number[]) => void;
+
+interface Helper {
+  state: Int32Array; // [state, ...BLOCK_ARGUMENTS]
+}
+
+export interface Gemm {
+  memory: WasmMemory;
+  block: Block;
+  helpers: Helper[];
+}
+
+// Worker threads exist in Node.js; elsewhere the kernel runs on the calling thread alone.
+const workerThreads = await import('node:worker_threads').catch(() => null);
+const os = await import('node:os').catch(() => null);
+
+/** The helper thread's whole program (plain JavaScript, run with eval: no file to resolve). */
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const block = new WebAssembly.Instance(module, { env: { memory } }).exports.block;
+const state = new Int32Array(control);
+for (;;) {
+  let now;
+  while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
+  try {
+    block(...state.subarray(1, ${1 + BLOCK_ARGUMENTS}));
+    Atomics.store(state, 0, ${DONE});
+  } catch {
+    Atomics.store(state, 0, ${FAILED});
+  }
+  Atomics.notify(state, 0);
+}`;
+
+export function threadCount(): number {
+  const configured = Number(process.env['LORAFA_THREADS']);
+  if (Number.isInteger(configured) && configured >= 1) return configured;
+  return Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
+}
+
+function startHelpers(module: WasmModule, memory: WasmMemory, count: number): Helper[] {
+  if (!workerThreads || count === 0) return [];
+  const helpers: Helper[] = [];
+  for (let i = 0; i < count; i++) {
+    const control = new SharedArrayBuffer(4 * (1 + BLOCK_ARGUMENTS));
+    const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control } });
+    worker.unref(); // helpers never keep the process alive
+    helpers.push({ state: new Int32Array(control) });
+  }
+  return helpers;
+}
+
+let compiled: Gemm | null | undefined;
+
+/** Compiles the kernel and starts the helpers once; null where WebAssembly SIMD (or shared memory) is unavailable. */
+export function wasmGemm(): Gemm | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    const bytes = gemmModuleBytes();
+    if (!WASM?.validate(bytes)) return null;
+    const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
+    const module = new WASM.Module(bytes);
+    const block = new WASM.Instance(module, { env: { memory } }).exports['block'] as Block;
+    compiled = { memory, block, helpers: startHelpers(module, memory, threadCount() - 1) };
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * Runs block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes),
+ * its column panels split evenly between this thread and the helpers.
+ */
+export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
+  const work = rowPanels * columnPanels * depth * 16;
+  const threads = work < PARALLEL_MIN_MULTIPLY_ADDS ? 1 : Math.min(1 + gemm.helpers.length, columnPanels);
+  const share = Math.ceil(columnPanels / threads);
+  const posted: Helper[] = [];
+  for (let t = 1; t < threads; t++) {
+    const first = t * share;
+    const count = Math.min(share, columnPanels - first);
+    if (count <= 0) break;
+    const helper = gemm.helpers[t - 1]!;
+    helper.state.set([a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, count, depth, aPanelBytes, bPanelBytes, cRowBytes], 1);
+    Atomics.store(helper.state, 0, POSTED);
+    Atomics.notify(helper.state, 0);
+    posted.push(helper);
+  }
+  gemm.block(a, b, c, rowPanels, Math.min(share, columnPanels), depth, aPanelBytes, bPanelBytes, cRowBytes);
+  let failed = false;
+  for (const helper of posted) {
+    let now;
+    while ((now = Atomics.load(helper.state, 0)) === POSTED) Atomics.wait(helper.state, 0, POSTED);
+    failed ||= now === FAILED;
+    Atomics.store(helper.state, 0, IDLE);
+  }
+  if (failed) throw new Error('matmul: a helper thread failed inside the WebAssembly kernel');
+}
