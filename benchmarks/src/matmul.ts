@@ -2,9 +2,10 @@
  * npm run bench:matmul [-- --json] [-- --sizes 256,512,1024]
  *
  * float32 n x n matmul, side by side in one process: lorafa-ts's default CPU backend (cpu-fast,
- * the register-tiled kernel) and its specification backend (cpu),
- * @tensorflow/tfjs-backend-cpu, @tensorflow/tfjs-backend-wasm (4.22) and @jax-js/jax 0.1.25
- * on its wasm device. Reports GFLOP/s (2n³ / median time) and ratios to lorafa-ts.
+ * the WebAssembly SIMD kernel on all its threads, and on one thread) and its specification
+ * backend (cpu), @tensorflow/tfjs-backend-cpu, @tensorflow/tfjs-backend-wasm (4.22; single-threaded
+ * in Node) and @jax-js/jax 0.1.25 on its wasm device. Reports GFLOP/s (2n³ / median time) and
+ * ratios to lorafa-ts.
  */
 import * as T from '@lorafa/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,18 +14,24 @@ import '@tensorflow/tfjs-backend-wasm';
 import { init, numpy as np } from '@jax-js/jax';
 import { machine, measure, parseFlags } from './timing.js';
 
-type Library = 'lorafa' | 'lorafaSpec' | 'tfjsCpu' | 'tfjsWasm' | 'jaxWasm';
-const LIBRARIES: Library[] = ['lorafa', 'lorafaSpec', 'tfjsCpu', 'tfjsWasm', 'jaxWasm'];
+type Library = 'lorafa' | 'lorafaOneThread' | 'lorafaSpec' | 'tfjsCpu' | 'tfjsWasm' | 'jaxWasm';
+const LIBRARIES: Library[] = ['lorafa', 'lorafaOneThread', 'lorafaSpec', 'tfjsCpu', 'tfjsWasm', 'jaxWasm'];
 
 function randomValues(n: number, seed: number): Float32Array {
   return T.rand([n * n], { rng: new T.Rng(seed) }).dataSync() as Float32Array;
 }
 
-/** lorafa-ts on its default backend (cpu-fast), or on the plain specification backend ('cpu'). */
-async function timeLorafa(n: number, backend?: string): Promise<number> {
+/** lorafa-ts on its default backend (cpu-fast) with `threads`, or on the plain specification backend ('cpu'). */
+async function timeLorafa(n: number, { backend, threads }: { backend?: string; threads?: number } = {}): Promise<number> {
   const a = T.fromFlat(randomValues(n, 1), [n, n], { backend });
   const b = T.fromFlat(randomValues(n, 2), [n, n], { backend });
-  return (await measure(() => void T.matmul(a, b))).medianMs;
+  const before = T.getNumThreads();
+  if (threads !== undefined) T.setNumThreads(threads);
+  try {
+    return (await measure(() => void T.matmul(a, b))).medianMs;
+  } finally {
+    T.setNumThreads(before);
+  }
 }
 
 async function timeTfjs(backend: 'cpu' | 'wasm', n: number): Promise<number> {
@@ -61,13 +68,15 @@ async function main(): Promise<void> {
   if (json) console.log = console.warn = console.info = (...args: unknown[]) => console.error(...args);
   await init('wasm'); // jax-js: its default init probes navigator.gpu, which Node lacks
   const log = (line: string) => console.log(line);
-  log(`float32 matmul, GFLOP/s (median of repeated runs), ${JSON.stringify(machine())}`);
+  const threads = T.getNumThreads();
+  log(`float32 matmul, GFLOP/s (median of repeated runs), lorafa on ${threads} thread(s), ${JSON.stringify(machine())}`);
   const rows: { n: number; gflops: Record<Library, number> }[] = [];
   for (const n of sizes) {
     const flops = 2 * n ** 3;
     const ms: Record<Library, number> = {
       lorafa: await timeLorafa(n),
-      lorafaSpec: await timeLorafa(n, 'cpu'),
+      lorafaOneThread: await timeLorafa(n, { threads: 1 }),
+      lorafaSpec: await timeLorafa(n, { backend: 'cpu' }),
       tfjsCpu: await timeTfjs('cpu', n),
       tfjsWasm: await timeTfjs('wasm', n),
       jaxWasm: await timeJax(n),
@@ -77,10 +86,10 @@ async function main(): Promise<void> {
     log(
       `n=${String(n).padEnd(5)} ` +
         LIBRARIES.map((l) => `${l} ${gflops[l].toFixed(2).padStart(6)}`).join('   ') +
-        `   | lorafa/tfjsCpu ${(gflops.lorafa / gflops.tfjsCpu).toFixed(2)}x, lorafa/tfjsWasm ${(gflops.lorafa / gflops.tfjsWasm).toFixed(2)}x, lorafa/jaxWasm ${(gflops.lorafa / gflops.jaxWasm).toFixed(2)}x`,
+        `   | lorafa/tfjsCpu ${(gflops.lorafa / gflops.tfjsCpu).toFixed(2)}x, lorafa/tfjsWasm ${(gflops.lorafa / gflops.tfjsWasm).toFixed(2)}x (one thread ${(gflops.lorafaOneThread / gflops.tfjsWasm).toFixed(2)}x), lorafa/jaxWasm ${(gflops.lorafa / gflops.jaxWasm).toFixed(2)}x`,
     );
   }
-  if (json) process.stdout.write(`${JSON.stringify({ sizes: rows, machine: machine(), date: new Date().toISOString() })}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ sizes: rows, lorafaThreads: threads, machine: machine(), date: new Date().toISOString() })}\n`);
 }
 
 main().catch((error: unknown) => {

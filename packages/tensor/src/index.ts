@@ -12,6 +12,7 @@ export type { Backend, Storage, View, UnaryOp, BinaryOp, CompareOp, ReduceOp, Ar
 export { createCpuBackend, createFastCpuBackend, CpuStorage } from './backend/cpu/index.js';
 export type { CpuKernelOverrides } from './backend/cpu/index.js';
 export { registerBackend, getBackend, setBackend, listBackends } from './backend/registry.js';
+export { getNumThreads, setNumThreads } from './backend/cpu/wasm/gemm-runtime.js';
 
 export { Tensor } from './tensor.js';
 export type { NestedArray, SliceSpec } from './tensor.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
 import { matmulWasm } from '../src/backend/cpu/wasm/matmul-wasm.js';
-import { threadCount, wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
+import { wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
 import { signed, unsigned } from '../src/backend/cpu/wasm/encoding.js';
 import { seedArb } from '../../../test/support/arbitraries.js';
 
@@ -57,9 +57,28 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     expectSpecification({ batch: [], transposeA: false, transposeB: true, dtype: 'float32', ...size }, 11);
   });
 
-  it('starts one helper thread per extra core (LORAFA_THREADS overrides)', () => {
-    if (threadCount() === 1) console.warn('matmul-wasm.test: one thread here, so the split between threads is not exercised');
-    expect(gemm!.helpers).toHaveLength(threadCount() - 1);
+  it('gives the same bits on 1, 2 and 3 threads', () => {
+    const before = T.getNumThreads();
+    try {
+      const c: Case = { batch: [2], m: 150, k: 280, n: 170, transposeA: true, transposeB: false, dtype: 'float32' };
+      const results = [1, 2, 3].map((threads) => {
+        T.setNumThreads(threads);
+        expect(T.getNumThreads()).toBe(threads);
+        const [a, b] = operands(c, 5, 'cpu');
+        return matmulWasm(gemm!, a.expand([2, 150, 280]), b.expand([2, 280, 170]));
+      });
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+      const [a, b] = operands(c, 5, 'cpu');
+      expect(results[0]).toEqual(T.matmul(a, b).dataSync());
+    } finally {
+      T.setNumThreads(before);
+    }
+  });
+
+  it('refuses a thread count that is not a positive integer', () => {
+    expect(() => T.setNumThreads(0)).toThrow('setNumThreads: expected a positive integer, got 0');
+    expect(() => T.setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);
   });
 
   it('is what cpu-fast runs for large products', () => {

@@ -13,7 +13,8 @@ import { WASM } from './webassembly-api.js';
  *
  * Handing work over is synchronous, through a small shared Int32Array per helper:
  * state IDLE → POSTED (main, with the arguments) → DONE or FAILED (helper) → IDLE (main).
- * Threads: LORAFA_THREADS if set, else the machine's available parallelism (at most 8).
+ * Threads: setNumThreads(n), else LORAFA_THREADS if set, else the machine's available
+ * parallelism (at most 8).
  */
 const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
 const BLOCK_ARGUMENTS = 9;
@@ -29,6 +30,7 @@ interface Helper {
 
 export interface Gemm {
   memory: WasmMemory;
+  module: WasmModule;
   block: Block;
   helpers: Helper[];
 }
@@ -55,22 +57,37 @@ for (;;) {
   Atomics.notify(state, 0);
 }`;
 
-export function threadCount(): number {
-  const configured = Number(process.env['LORAFA_THREADS']);
+function defaultThreads(): number {
+  const configured = Number(globalThis.process?.env?.['LORAFA_THREADS']);
   if (Number.isInteger(configured) && configured >= 1) return configured;
   return Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
 }
 
-function startHelpers(module: WasmModule, memory: WasmMemory, count: number): Helper[] {
-  if (!workerThreads || count === 0) return [];
-  const helpers: Helper[] = [];
-  for (let i = 0; i < count; i++) {
+let requestedThreads = defaultThreads();
+
+/** Threads the CPU fast path's matmul uses (the calling thread included). */
+export function getNumThreads(): number {
+  return compiled ? Math.min(requestedThreads, 1 + compiled.helpers.length) : requestedThreads;
+}
+
+/**
+ * Sets the threads the CPU fast path's matmul uses, like torch.set_num_threads; results do not
+ * depend on it. Helper threads start on first use and stay (idle, unreferenced) afterwards.
+ */
+export function setNumThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`setNumThreads: expected a positive integer, got ${threads}`);
+  requestedThreads = threads;
+  if (compiled) startHelpers(compiled, threads - 1);
+}
+
+/** Starts helpers until there are `count` (where worker threads exist). */
+function startHelpers(gemm: Gemm, count: number): void {
+  while (workerThreads && gemm.helpers.length < count) {
     const control = new SharedArrayBuffer(4 * (1 + BLOCK_ARGUMENTS));
-    const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control } });
+    const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData: { module: gemm.module, memory: gemm.memory, control } });
     worker.unref(); // helpers never keep the process alive
-    helpers.push({ state: new Int32Array(control) });
+    gemm.helpers.push({ state: new Int32Array(control) });
   }
-  return helpers;
 }
 
 let compiled: Gemm | null | undefined;
@@ -85,7 +102,8 @@ export function wasmGemm(): Gemm | null {
     const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
     const module = new WASM.Module(bytes);
     const block = new WASM.Instance(module, { env: { memory } }).exports['block'] as Block;
-    compiled = { memory, block, helpers: startHelpers(module, memory, threadCount() - 1) };
+    compiled = { memory, module, block, helpers: [] };
+    startHelpers(compiled, requestedThreads - 1);
   } catch {
     compiled = null;
   }
@@ -98,7 +116,7 @@ export function wasmGemm(): Gemm | null {
  */
 export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
   const work = rowPanels * columnPanels * depth * 16;
-  const threads = work < PARALLEL_MIN_MULTIPLY_ADDS ? 1 : Math.min(1 + gemm.helpers.length, columnPanels);
+  const threads = work < PARALLEL_MIN_MULTIPLY_ADDS ? 1 : Math.min(requestedThreads, 1 + gemm.helpers.length, columnPanels);
   const share = Math.ceil(columnPanels / threads);
   const posted: Helper[] = [];
   for (let t = 1; t < threads; t++) {
