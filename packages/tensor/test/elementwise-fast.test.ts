@@ -75,6 +75,17 @@ describe('the fast elementwise kernels of cpu-fast', () => {
     );
   });
 
+  it('squares with pow(x, 2) exactly as Math.pow does, special values included', () => {
+    fc.assert(
+      fc.property(viewArb, (r) => {
+        const [fast, spec] = both({ ...r, specials: true });
+        expect(bits(T.pow(fast, 2))).toEqual(bits(T.pow(spec, 2)));
+        expect(bits(T.pow(fast, 3))).toEqual(bits(T.pow(spec, 3)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('handles empty tensors and scalars', () => {
     const empty = T.zeros([3, 0], { backend: 'cpu-fast' });
     expect(T.exp(empty).shape).toEqual([3, 0]);

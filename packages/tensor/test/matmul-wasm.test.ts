@@ -81,6 +81,17 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     expect(() => T.setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);
   });
 
+  it('propagates NaN and infinities as the specification does, next to zero-padded panel rows and columns', () => {
+    const values = (length: number, seed: number) => {
+      const rng = new T.Rng(seed);
+      return Array.from({ length }, () => [Number.NaN, Infinity, -Infinity, 0, 1e38][Math.floor(rng.nextFloat64() * 12)] ?? rng.nextFloat64() - 0.5);
+    };
+    const [m, k, n] = [7, 33, 9];
+    const a = T.fromFlat(values(m * k, 1), [m, k], { backend: 'cpu' });
+    const b = T.fromFlat(values(k * n, 2), [k, n], { backend: 'cpu' });
+    expect(matmulWasm(gemm!, a, b)).toEqual(T.matmul(a, b).dataSync());
+  });
+
   it('is what cpu-fast runs for large products', () => {
     const a = T.uniform([64, 64], -1, 1, { rng: new T.Rng(3), backend: 'cpu-fast' });
     const b = T.uniform([64, 64], -1, 1, { rng: new T.Rng(4), backend: 'cpu-fast' });

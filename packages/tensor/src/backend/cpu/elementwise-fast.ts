@@ -69,11 +69,20 @@ function binaryRow(op: BinaryOp, out: TypedArray, o: number, x: TypedArray, xi: 
     case 'sub': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! - y[yi]!; return;
     case 'mul': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! * y[yi]!; return;
     case 'div': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! / y[yi]!; return;
-    default: {
-      const f = BINARY[op];
-      for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = f(x[xi]!, y[yi]!);
-    }
+    case 'pow':
+      // Math.pow(x, 2) is x·x exactly (fdlibm's special case, which V8 keeps), NaN and ±0 included.
+      if (yStep === 0 && y[yi] === 2) {
+        for (let i = 0; i < length; i++, xi += xStep) out[o + i] = x[xi]! * x[xi]!;
+        return;
+      }
+      return binaryRowCalling(BINARY.pow, out, o, x, xi, xStep, y, yi, yStep, length);
+    default:
+      return binaryRowCalling(BINARY[op], out, o, x, xi, xStep, y, yi, yStep, length);
   }
+}
+
+function binaryRowCalling(f: (a: number, b: number) => number, out: TypedArray, o: number, x: TypedArray, xi: number, xStep: number, y: TypedArray, yi: number, yStep: number, length: number): void {
+  for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = f(x[xi]!, y[yi]!);
 }
 
 export function unaryFast(op: UnaryOp, x: View): TypedArray {
@@ -124,34 +133,58 @@ export function whereFast(condition: View, a: View, b: View): TypedArray {
   return out;
 }
 
+const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
+
 /**
- * Sums (or max/min) over the trailing `reducedRank` axes, each output's block walked in the
- * specification's order: row-major over the block, so sums add the same terms in the same order.
+ * Sums (or max/min) over the trailing `reducedRank` axes. Each output adds the same terms in the
+ * same order as the specification (its block in row-major order), but the loops are arranged
+ * for memory: when the kept axes are the closer ones in memory (a column sum, say), the block is
+ * walked once, in order, updating every output's float64 accumulator at each position, so the
+ * innermost loop reads consecutive elements.
  */
 export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArray {
   const rank = x.shape.length;
-  const block: View = { storage: x.storage, shape: x.shape.slice(rank - reducedRank), strides: x.strides.slice(rank - reducedRank), offset: 0 };
-  const { shape, strides } = coalesce(block.shape, [block.strides]);
-  const starts = offsetsOf(x.shape.slice(0, rank - reducedRank), x.strides.slice(0, rank - reducedRank), x.offset);
+  const [keptShape, keptStrides] = [x.shape.slice(0, rank - reducedRank), x.strides.slice(0, rank - reducedRank)];
+  const [blockShape, blockStrides] = [x.shape.slice(rank - reducedRank), x.strides.slice(rank - reducedRank)];
   const src = dataOf(x);
+  const starts = Int32Array.from(offsetsOf(keptShape, keptStrides, x.offset));
   const out = allocateArray(x.storage.dtype, starts.length);
-  const length = shape.length === 0 ? 1 : shape[shape.length - 1]!;
-  const step = shape.length === 0 ? 0 : strides[0]![shape.length - 1]!;
-  const empty = sizeOf(block.shape) === 0;
+  if (sizeOf(blockShape) === 0 || starts.length === 0) return out.fill(INITIAL[op]);
+  const kept = coalesce(keptShape, [keptStrides]);
+  const block = coalesce(blockShape, [blockStrides]);
+  const innermost = (c: { shape: number[]; strides: number[][] }) => (c.shape.length === 0 ? Infinity : Math.abs(c.strides[0]![c.shape.length - 1]!));
+  if (starts.length > 1 && innermost(kept) < innermost(block)) {
+    const acc = new Float64Array(starts.length).fill(INITIAL[op]);
+    for (const b of offsetsOf(blockShape, blockStrides, 0)) accumulateAll(op, acc, src, starts, b);
+    out.set(acc); // rounds each float64 accumulator once, as the specification's store does
+    return out;
+  }
+  const length = block.shape.length === 0 ? 1 : block.shape[block.shape.length - 1]!;
+  const step = block.shape.length === 0 ? 0 : block.strides[0]![block.shape.length - 1]!;
   for (let o = 0; o < starts.length; o++) {
-    let acc = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
-    if (!empty) {
-      forEachRow(shape, strides, [starts[o]!], ([start]) => {
-        if (op === 'sum') {
-          for (let i = 0, at = start!; i < length; i++, at += step) acc += src[at]!;
-        } else if (op === 'max') {
-          for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v > acc || v !== v) acc = v; }
-        } else {
-          for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v < acc || v !== v) acc = v; }
-        }
-      });
-    }
+    let acc = INITIAL[op];
+    forEachRow(block.shape, block.strides, [starts[o]!], ([start]) => {
+      if (op === 'sum') {
+        for (let i = 0, at = start!; i < length; i++, at += step) acc += src[at]!;
+      } else if (op === 'max') {
+        for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v > acc || v !== v) acc = v; }
+      } else {
+        for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v < acc || v !== v) acc = v; }
+      }
+    });
     out[o] = acc;
   }
   return out;
+}
+
+/** acc[o] ⊕= src[starts[o] + offset] for every output o (NaN wins in max/min, as in PyTorch). */
+function accumulateAll(op: ReduceOp, acc: Float64Array, src: TypedArray, starts: Int32Array, offset: number): void {
+  const n = acc.length;
+  if (op === 'sum') {
+    for (let o = 0; o < n; o++) acc[o] = acc[o]! + src[starts[o]! + offset]!;
+  } else if (op === 'max') {
+    for (let o = 0; o < n; o++) { const v = src[starts[o]! + offset]!; if (v > acc[o]! || v !== v) acc[o] = v; }
+  } else {
+    for (let o = 0; o < n; o++) { const v = src[starts[o]! + offset]!; if (v < acc[o]! || v !== v) acc[o] = v; }
+  }
 }

@@ -27,30 +27,49 @@ const PAGE = 65536;
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
-/** Row panels of a[rowStart .. rowStart+rows, :], zero-padded to whole panels. */
+if (ROWS !== 4 || COLUMNS !== 4) throw new Error('matmul-wasm: the packing loops below are unrolled for 4 x 4 panels');
+
+/**
+ * Row panels of a[rowStart .. rowStart+rows, :], zero-padded to whole panels. The loop runs
+ * along p with the panel's 4 rows unrolled, so writes are sequential and reads advance along
+ * 4 rows (or, for a transposed a, along 4 adjacent columns) together.
+ */
 function packRows(x: TypedArray, base: number, rowStride: number, colStride: number, rowStart: number, rows: number, k: number, out: Float64Array): void {
-  const padded = roundUp(rows, ROWS);
-  for (let i = 0; i < padded; i++) {
-    const at = (i - (i % ROWS)) * k + (i % ROWS);
-    if (i >= rows) {
-      for (let p = 0; p < k; p++) out[at + p * ROWS] = 0;
-      continue;
+  for (let i0 = 0; i0 < rows; i0 += ROWS) {
+    const r0 = base + (rowStart + i0) * rowStride;
+    // Rows past the end hold row r0 times 0. Their results are never stored, so whatever they hold
+    // (NaN, from 0 · ∞) cannot reach the output: each output row depends on its own row of a only.
+    const r1 = i0 + 1 < rows ? r0 + rowStride : r0;
+    const r2 = i0 + 2 < rows ? r0 + 2 * rowStride : r0;
+    const r3 = i0 + 3 < rows ? r0 + 3 * rowStride : r0;
+    const [m1, m2, m3] = [i0 + 1 < rows ? 1 : 0, i0 + 2 < rows ? 1 : 0, i0 + 3 < rows ? 1 : 0];
+    if (m3 === 1) {
+      for (let p = 0, at = i0 * k, c = 0; p < k; p++, at += 4, c += colStride) {
+        out[at] = x[r0 + c]!; out[at + 1] = x[r1 + c]!; out[at + 2] = x[r2 + c]!; out[at + 3] = x[r3 + c]!;
+      }
+    } else {
+      for (let p = 0, at = i0 * k, c = 0; p < k; p++, at += 4, c += colStride) {
+        out[at] = x[r0 + c]!; out[at + 1] = m1 * x[r1 + c]!; out[at + 2] = m2 * x[r2 + c]!; out[at + 3] = m3 * x[r3 + c]!;
+      }
     }
-    const start = base + (rowStart + i) * rowStride;
-    for (let p = 0; p < k; p++) out[at + p * ROWS] = x[start + p * colStride]!;
   }
 }
 
-/** Column panels of b[:, colStart .. colStart+columns], zero-padded to whole panels. */
+/** Column panels of b[:, colStart .. colStart+columns], zero-padded to whole panels (as packRows). */
 function packColumns(y: TypedArray, base: number, rowStride: number, colStride: number, colStart: number, columns: number, k: number, out: Float64Array): void {
-  const padded = roundUp(columns, COLUMNS);
-  for (let j0 = 0; j0 < padded; j0 += COLUMNS) {
-    for (let p = 0; p < k; p++) {
-      const at = j0 * k + p * COLUMNS;
-      const row = base + p * rowStride;
-      for (let c = 0; c < COLUMNS; c++) {
-        const j = j0 + c;
-        out[at + c] = j < columns ? y[row + (colStart + j) * colStride]! : 0;
+  for (let j0 = 0; j0 < columns; j0 += COLUMNS) {
+    const c0 = base + (colStart + j0) * colStride;
+    const c1 = j0 + 1 < columns ? c0 + colStride : c0;
+    const c2 = j0 + 2 < columns ? c0 + 2 * colStride : c0;
+    const c3 = j0 + 3 < columns ? c0 + 3 * colStride : c0;
+    const [m1, m2, m3] = [j0 + 1 < columns ? 1 : 0, j0 + 2 < columns ? 1 : 0, j0 + 3 < columns ? 1 : 0];
+    if (m3 === 1) {
+      for (let p = 0, at = j0 * k, r = 0; p < k; p++, at += 4, r += rowStride) {
+        out[at] = y[c0 + r]!; out[at + 1] = y[c1 + r]!; out[at + 2] = y[c2 + r]!; out[at + 3] = y[c3 + r]!;
+      }
+    } else {
+      for (let p = 0, at = j0 * k, r = 0; p < k; p++, at += 4, r += rowStride) {
+        out[at] = y[c0 + r]!; out[at + 1] = m1 * y[c1 + r]!; out[at + 2] = m2 * y[c2 + r]!; out[at + 3] = m3 * y[c3 + r]!;
       }
     }
   }
@@ -90,9 +109,8 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
         packRows(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA);
         runBlock(gemm, 0, aBytes, aBytes + bBytes, roundUp(rows, ROWS) / ROWS, paddedColumns / COLUMNS, k, ROWS * k * F64, COLUMNS * k * F64, paddedColumns * F64);
         for (let i = 0; i < rows; i++) {
-          const from = i * paddedColumns;
-          const to = outBase + (ic + i) * n + jc;
-          for (let j = 0; j < columns; j++) out[to + j] = tile[from + j]!; // one rounding, as the specification
+          // One rounding per element, as the specification's store (TypedArray set converts like assignment).
+          out.set(tile.subarray(i * paddedColumns, i * paddedColumns + columns), outBase + (ic + i) * n + jc);
         }
       }
     }
