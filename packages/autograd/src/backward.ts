@@ -1,5 +1,5 @@
-import type { Tensor } from '@lorafa/tensor';
-import { add, formatShape, onesLike } from '@lorafa/tensor';
+import type { Storage, Tensor } from '@lorafa/tensor';
+import { add, formatShape, onesLike, releaseStorage, trackAllocations } from '@lorafa/tensor';
 import type { Node } from './node.js';
 import type { Variable } from './variable.js';
 
@@ -27,6 +27,64 @@ function accumulate(leaf: Variable, grad: Tensor): void {
   leaf.grad = leaf.grad ? add(leaf.grad, grad) : grad.contiguous();
 }
 
+/**
+ * The gradients in flight during one backward pass, with the memory they own.
+ *
+ * Storages allocated by backward functions (and by the sums that join gradients) belong to
+ * this pass alone: no tensor outside it can refer to them. Each is released for reuse as soon
+ * as nothing refers to it any more — a backward function's temporaries right after it returns,
+ * a gradient once the node that consumes it has run. Storages that end up in a leaf's `.grad`
+ * are kept, as is the seed gradient the caller passed. References are counted per storage,
+ * because gradients alias: add's backward hands the same tensor to both inputs, and reshape's
+ * returns a view of its input.
+ */
+class GradientMemory {
+  private readonly owned = new Map<Storage, number>(); // storage → references from pending gradients
+
+  /**
+   * Adopts the storages allocated by `compute`; those not reachable from its result are released
+   * at once. Only storages of the result's own backends are touched: a backend that delegates to
+   * another (a device emulated on the CPU, say) allocates inner storages that its own storages
+   * hold, and those are not this pass's to release.
+   */
+  adopt<R>(compute: () => R, reachable: (result: R) => readonly (Tensor | null | undefined)[]): R {
+    const { result, allocated } = trackAllocations(compute);
+    const tensors = reachable(result).filter((t): t is Tensor => !!t);
+    const kept = new Set(tensors.map((t) => t.storage));
+    const backends = new Set(tensors.map((t) => t.storage.backend));
+    for (const storage of allocated) {
+      if (!backends.has(storage.backend)) continue;
+      if (kept.has(storage)) this.owned.set(storage, 0);
+      else releaseStorage(storage);
+    }
+    return result;
+  }
+
+  hold(tensor: Tensor): void {
+    const count = this.owned.get(tensor.storage);
+    if (count !== undefined) this.owned.set(tensor.storage, count + 1);
+  }
+
+  drop(tensor: Tensor): void {
+    const count = this.owned.get(tensor.storage);
+    if (count !== undefined) this.owned.set(tensor.storage, count - 1);
+  }
+
+  /** Never release this storage: a leaf's gradient lives in it. */
+  pin(tensor: Tensor): void {
+    this.owned.delete(tensor.storage);
+  }
+
+  /** Releases every owned storage no pending gradient refers to. */
+  releaseUnreferenced(): void {
+    for (const [storage, count] of this.owned) {
+      if (count > 0) continue;
+      this.owned.delete(storage);
+      releaseStorage(storage);
+    }
+  }
+}
+
 export function runBackward(root: Variable, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new Error('backward: this variable does not require a gradient (no input had requiresGrad, or it was computed under noGrad)');
@@ -43,18 +101,33 @@ export function runBackward(root: Variable, gradient: Tensor | undefined, option
     return;
   }
   const pending = new Map<Node, Tensor>([[root.gradFn, seed]]);
+  const memory = new GradientMemory();
   for (const node of reachableNodes(root.gradFn)) {
     const gradOutput = pending.get(node);
     pending.delete(node);
     if (!gradOutput) continue;
-    const grads = node.backward(gradOutput);
+    const grads = memory.adopt(() => node.backward(gradOutput), (result) => result);
     if (!options.retainGraph) node.ctx.release();
     node.inputs.forEach((edge, i) => {
       const grad = grads[i];
       if (!edge || !grad) return;
-      if ('leaf' in edge) return accumulate(edge.leaf, grad);
+      if ('leaf' in edge) {
+        accumulate(edge.leaf, grad);
+        memory.pin(edge.leaf.grad!);
+        return;
+      }
       const previous = pending.get(edge.node);
-      pending.set(edge.node, previous ? add(previous, grad) : grad);
+      if (previous) {
+        const sum = memory.adopt(() => add(previous, grad), (t) => [t]);
+        memory.drop(previous);
+        memory.hold(sum);
+        pending.set(edge.node, sum);
+      } else {
+        memory.hold(grad);
+        pending.set(edge.node, grad);
+      }
     });
+    memory.drop(gradOutput);
+    memory.releaseUnreferenced();
   }
 }

@@ -89,27 +89,35 @@ export class LoraFAOptimizer implements Optimizer {
     const t = this.steps;
     noGrad(() => {
       for (const entry of this.entries) {
-        const g = this.effectiveGradient(entry);
+        const g = this.effectiveGradient(entry); // outside tidy: the correction caches its Gram factor
         if (!g) continue;
-        if (this.options.algorithm === 'sgd') {
-          const decayed = weightDecay !== 0 ? T.mul(entry.parameter.value, 1 - this.lr * weightDecay) : entry.parameter.value;
-          entry.parameter.assign(T.sub(decayed, T.mul(g, this.lr)));
-          continue;
-        }
-        const moments = updateMoments(this.moments.get(entry.name), g, beta1, beta2);
-        this.moments.set(entry.name, moments);
-        const p = entry.parameter.value;
-        if (peftCompatible) {
-          // PEFT: p ← p − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε), then p ← p − lr·λ·p.
-          const stepSize = (this.lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-          let updated = T.sub(p, T.mul(T.div(moments.m, T.add(T.sqrt(moments.v), eps)), stepSize));
-          if (weightDecay !== 0) updated = T.sub(updated, T.mul(updated, this.lr * weightDecay));
-          entry.parameter.assign(updated);
-        } else {
-          entry.parameter.assign(adamWUpdate(p, moments, t, { lr: this.lr, beta1, beta2, eps, weightDecay })); // torch.optim.AdamW
-        }
+        // The update's temporaries are private: release them for reuse, keeping the new moments and value.
+        const { moments, value } = T.tidy(
+          () => this.update(entry, g, t, { beta1, beta2, eps, weightDecay, peftCompatible }),
+          (u) => (u.moments ? [u.moments.m, u.moments.v, u.value] : [u.value]),
+        );
+        if (moments) this.moments.set(entry.name, moments);
+        entry.parameter.assign(value);
       }
     });
+  }
+
+  /** The parameter's next value (and, for AdamW, its next moments) at step t. */
+  private update(entry: Entry, g: T.Tensor, t: number, o: { beta1: number; beta2: number; eps: number; weightDecay: number; peftCompatible: boolean }): { moments?: Moments; value: T.Tensor } {
+    const p = entry.parameter.value;
+    if (this.options.algorithm === 'sgd') {
+      const decayed = o.weightDecay !== 0 ? T.mul(p, 1 - this.lr * o.weightDecay) : p;
+      return { value: T.sub(decayed, T.mul(g, this.lr)) };
+    }
+    const moments = updateMoments(this.moments.get(entry.name), g, o.beta1, o.beta2);
+    if (o.peftCompatible) {
+      // PEFT: p ← p − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε), then p ← p − lr·λ·p.
+      const stepSize = (this.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+      let updated = T.sub(p, T.mul(T.div(moments.m, T.add(T.sqrt(moments.v), o.eps)), stepSize));
+      if (o.weightDecay !== 0) updated = T.sub(updated, T.mul(updated, this.lr * o.weightDecay));
+      return { moments, value: updated };
+    }
+    return { moments, value: adamWUpdate(p, moments, t, { lr: this.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay }) }; // torch.optim.AdamW
   }
 
   zeroGrad(): void {

@@ -62,9 +62,13 @@ export class AdamW implements Optimizer {
       for (const { name, parameter } of this.parameters) {
         const g = parameter.grad;
         if (!g) continue;
-        const moments = updateMoments(this.moments.get(name), g, beta1, beta2);
+        // The update's temporaries are private: release them for reuse, keeping the new moments and value.
+        const [moments, value] = T.tidy(() => {
+          const updated = updateMoments(this.moments.get(name), g, beta1, beta2);
+          return [updated, adamWUpdate(parameter.value, updated, t, { lr: this.lr, beta1, beta2, eps, weightDecay })] as const;
+        }, ([updated, value]) => [updated.m, updated.v, value]);
         this.moments.set(name, moments);
-        parameter.assign(adamWUpdate(parameter.value, moments, t, { lr: this.lr, beta1, beta2, eps, weightDecay }));
+        parameter.assign(value);
       }
     });
   }

@@ -40,10 +40,15 @@ export interface Backend {
   read(storage: Storage): Promise<TypedArray>;
   /** Synchronous read, offered only by backends whose storage lives on the JavaScript heap. */
   readSync?(storage: Storage): TypedArray;
-  /** Frees device memory now rather than when the storage is garbage-collected. */
+  /**
+   * Frees (or keeps for reuse) the storage's memory now rather than when it is garbage-collected.
+   * The caller promises that no tensor will use the storage again.
+   */
   release?(storage: Storage): void;
-  /** Bytes of storage this backend has allocated since it was created (monotonic). */
+  /** Bytes of new storage this backend has allocated since it was created (monotonic). */
   allocatedBytes?(): number;
+  /** Bytes of storage it has produced by reusing released memory instead (monotonic). */
+  reusedBytes?(): number;
 
   /** Kernels. Inputs are views whose shapes already match the output (broadcast by stride 0). */
   unary(op: UnaryOp, x: View): Storage;

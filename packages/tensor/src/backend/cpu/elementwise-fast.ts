@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from '../../dtype.js';
-import { allocateArray } from '../../dtype.js';
+import { allocateArray } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { BINARY, UNARY } from './scalar-functions.js';

@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from '../../dtype.js';
-import { allocateArray } from '../../dtype.js';
+import { allocateArray } from './pool.js';
 import { ShapeError } from '../../errors.js';
 import type { Shape } from '../../shape.js';
 import { sizeOf } from '../../shape.js';

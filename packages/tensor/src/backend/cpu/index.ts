@@ -8,6 +8,8 @@ import { argReduceLast, reduceTrailing } from './reduce.js';
 import { matmulStrided } from './matmul.js';
 import { gatherAlong, scatterAddAlong } from './gather.js';
 import { CpuStorage, dataOf } from './storage.js';
+import { takeRecycledMark } from './pool.js';
+import { noteAllocation } from '../allocations.js';
 
 export { CpuStorage } from './storage.js';
 
@@ -60,11 +62,19 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     scatterAdd: (shape, axis, indices, source) =>
       wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
   };
-  let allocated = 0;
+  let [allocated, reused] = [0, 0];
   backend.allocatedBytes = () => allocated;
+  backend.reusedBytes = () => reused;
+  backend.release = (storage) => {
+    if (storage instanceof CpuStorage) storage.release();
+  };
+  // Kernel scratch (packed panels, offset tables) is not counted.
   function wrap(data: TypedArray): Storage {
-    allocated += data.byteLength; // kernel scratch (packed panels, offset tables) is not counted
-    return new CpuStorage(backend, data);
+    if (takeRecycledMark(data)) reused += data.byteLength;
+    else allocated += data.byteLength;
+    const storage = new CpuStorage(backend, data);
+    noteAllocation(storage);
+    return storage;
   }
   return backend;
 }

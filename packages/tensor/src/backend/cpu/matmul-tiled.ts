@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { allocateArray } from '../../dtype.js';
+import { allocateArray } from './pool.js';
 import { contiguousStrides } from '../../shape.js';
 import type { View } from '../backend.js';
 import { mapUnary } from './elementwise.js';

@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { allocateArray } from '../../dtype.js';
+import { allocateArray } from './pool.js';
 import type { View } from '../backend.js';
 import { CpuStorage, dataOf } from './storage.js';
 import { offsetsOf, rowStride } from './strided.js';

@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { allocateArray } from '../../dtype.js';
+import { allocateArray } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { ArgReduceOp, ReduceOp, View } from '../backend.js';
 import { dataOf } from './storage.js';

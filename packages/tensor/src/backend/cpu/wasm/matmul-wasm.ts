@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../../dtype.js';
-import { allocateArray } from '../../../dtype.js';
+import { allocateArray } from '../pool.js';
 import type { View } from '../../backend.js';
 import { dataOf } from '../storage.js';
 import { offsetsOf } from '../strided.js';
