@@ -6,18 +6,24 @@ import { WASM } from './webassembly-api.js';
  * The compiled matmul kernel and the threads that share its work.
  *
  * The module's memory is a shared WebAssembly.Memory. The main thread packs the operands into
- * it; then each `block` (one block of a's rows against the packed columns of b) is split by
- * column panels between the main thread and helper worker threads, which instantiate the same
- * module on the same memory. Every output element is still summed by one thread, in the same
- * order, so results do not depend on the number of threads.
+ * it; then each `block` (one block of a's rows against the packed columns of b) is shared
+ * between the main thread and helper worker threads, which instantiate the same module on the
+ * same memory. The block's column panels are cut into chunks of CHUNK_PANELS, and every thread
+ * takes the next chunk from a shared cursor (Atomics.add) until none is left, so a thread slowed
+ * down by other work on the machine simply takes fewer. Every output element is still summed by
+ * one thread, in the same order, so results do not depend on the number of threads.
  *
  * Handing work over is synchronous, through a small shared Int32Array per helper:
  * state IDLE → POSTED (main, with the arguments) → DONE or FAILED (helper) → IDLE (main).
+ * A helper that dies is dropped (its 'error'/'exit' event); one that stops answering in the
+ * middle of a block makes the matmul throw after HELPER_TIMEOUT_MS instead of hanging.
  * Threads: setNumThreads(n), else LORAFA_THREADS if set, else the machine's available
  * parallelism (at most 8).
  */
 const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
 const BLOCK_ARGUMENTS = 9;
+const CHUNK_PANELS = 8; // 32 columns of b per chunk
+const HELPER_TIMEOUT_MS = 60_000;
 const MAX_THREADS = 8;
 /** Below this many multiply-adds a block runs on the main thread alone (a hand-over costs ~20 µs). */
 const PARALLEL_MIN_MULTIPLY_ADDS = 2 ** 20;
@@ -33,6 +39,8 @@ export interface Gemm {
   module: WasmModule;
   block: Block;
   helpers: Helper[];
+  /** The next column panel to take, shared by all threads. */
+  cursor: Int32Array;
 }
 
 // Worker threads exist in Node.js; elsewhere the kernel runs on the calling thread alone.
@@ -42,14 +50,19 @@ const os = await import('node:os').catch(() => null);
 /** The helper thread's whole program (plain JavaScript, run with eval: no file to resolve). */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control } = workerData;
+const { module, memory, control, cursorBuffer } = workerData;
 const block = new WebAssembly.Instance(module, { env: { memory } }).exports.block;
 const state = new Int32Array(control);
+const cursor = new Int32Array(cursorBuffer);
 for (;;) {
   let now;
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
-    block(...state.subarray(1, ${1 + BLOCK_ARGUMENTS}));
+    // The same loop as takeChunks in gemm-runtime.ts.
+    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    for (let first; (first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) < columnPanels; ) {
+      block(a, b + first * bPanelBytes, c + first * ${COLUMNS * 8}, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+    }
     Atomics.store(state, 0, ${DONE});
   } catch {
     Atomics.store(state, 0, ${FAILED});
@@ -80,13 +93,24 @@ export function setNumThreads(threads: number): void {
   if (compiled) startHelpers(compiled, threads - 1);
 }
 
-/** Starts helpers until there are `count` (where worker threads exist). */
+/** Starts helpers until there are `count` (where worker threads exist and can start). */
 function startHelpers(gemm: Gemm, count: number): void {
-  while (workerThreads && gemm.helpers.length < count) {
-    const control = new SharedArrayBuffer(4 * (1 + BLOCK_ARGUMENTS));
-    const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData: { module: gemm.module, memory: gemm.memory, control } });
-    worker.unref(); // helpers never keep the process alive
-    gemm.helpers.push({ state: new Int32Array(control) });
+  try {
+    while (workerThreads && gemm.helpers.length < count) {
+      const control = new SharedArrayBuffer(4 * (1 + BLOCK_ARGUMENTS));
+      const workerData = { module: gemm.module, memory: gemm.memory, control, cursorBuffer: gemm.cursor.buffer };
+      const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData });
+      const helper: Helper = { state: new Int32Array(control) };
+      const drop = () => {
+        const at = gemm.helpers.indexOf(helper);
+        if (at >= 0) gemm.helpers.splice(at, 1);
+      };
+      worker.on('error', drop).on('exit', drop);
+      worker.unref(); // helpers never keep the process alive
+      gemm.helpers.push(helper);
+    }
+  } catch {
+    // No more threads (a sandbox, a limit): the kernel runs on the helpers it has.
   }
 }
 
@@ -102,38 +126,43 @@ export function wasmGemm(): Gemm | null {
     const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
     const module = new WASM.Module(bytes);
     const block = new WASM.Instance(module, { env: { memory } }).exports['block'] as Block;
-    compiled = { memory, module, block, helpers: [] };
-    startHelpers(compiled, requestedThreads - 1);
+    compiled = { memory, module, block, helpers: [], cursor: new Int32Array(new SharedArrayBuffer(4)) };
   } catch {
     compiled = null;
   }
+  if (compiled) startHelpers(compiled, requestedThreads - 1);
   return compiled;
 }
 
 /**
  * Runs block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes),
- * its column panels split evenly between this thread and the helpers.
+ * its column panels shared in chunks between this thread and the helpers.
  */
 export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
   const work = rowPanels * columnPanels * depth * 16;
-  const threads = work < PARALLEL_MIN_MULTIPLY_ADDS ? 1 : Math.min(requestedThreads, 1 + gemm.helpers.length, columnPanels);
-  const share = Math.ceil(columnPanels / threads);
-  const posted: Helper[] = [];
-  for (let t = 1; t < threads; t++) {
-    const first = t * share;
-    const count = Math.min(share, columnPanels - first);
-    if (count <= 0) break;
-    const helper = gemm.helpers[t - 1]!;
-    helper.state.set([a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, count, depth, aPanelBytes, bPanelBytes, cRowBytes], 1);
+  const chunks = Math.ceil(columnPanels / CHUNK_PANELS);
+  const helpers = work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
+  const posted = gemm.helpers.slice(0, Math.max(0, helpers));
+  Atomics.store(gemm.cursor, 0, 0);
+  for (const helper of posted) {
+    helper.state.set([a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes], 1);
     Atomics.store(helper.state, 0, POSTED);
     Atomics.notify(helper.state, 0);
-    posted.push(helper);
   }
-  gemm.block(a, b, c, rowPanels, Math.min(share, columnPanels), depth, aPanelBytes, bPanelBytes, cRowBytes);
+  // This thread takes chunks too (the helpers run the same loop, in HELPER_SOURCE).
+  for (let first; (first = Atomics.add(gemm.cursor, 0, CHUNK_PANELS)) < columnPanels; ) {
+    gemm.block(a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, Math.min(CHUNK_PANELS, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+  }
   let failed = false;
   for (const helper of posted) {
+    const started = Date.now();
     let now;
-    while ((now = Atomics.load(helper.state, 0)) === POSTED) Atomics.wait(helper.state, 0, POSTED);
+    while ((now = Atomics.load(helper.state, 0)) === POSTED) {
+      if (Date.now() - started > HELPER_TIMEOUT_MS) {
+        throw new Error(`matmul: a helper thread stopped answering for ${HELPER_TIMEOUT_MS / 1000} s; run with setNumThreads(1) or LORAFA_THREADS=1`);
+      }
+      Atomics.wait(helper.state, 0, POSTED, 1000);
+    }
     failed ||= now === FAILED;
     Atomics.store(helper.state, 0, IDLE);
   }
