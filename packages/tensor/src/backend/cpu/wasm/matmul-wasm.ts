@@ -27,49 +27,29 @@ const PAGE = 65536;
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
-if (ROWS !== 4 || COLUMNS !== 4) throw new Error('matmul-wasm: the packing loops below are unrolled for 4 x 4 panels');
+if (ROWS !== 4 || COLUMNS !== 4) throw new Error('matmul-wasm: the packing loop below is unrolled for panels of 4');
 
 /**
- * Row panels of a[rowStart .. rowStart+rows, :], zero-padded to whole panels. The loop runs
- * along p with the panel's 4 rows unrolled, so writes are sequential and reads advance along
- * 4 rows (or, for a transposed a, along 4 adjacent columns) together.
+ * Packs `lanes` lines of a strided matrix, starting at line `laneStart`, into panels of 4 lines
+ * interleaved along p (k steps), zero-padded to whole panels: panel q holds line 4q + l at step
+ * p in out[q·4k + 4p + l]. For a's row panels the lines are rows of a and p walks along them;
+ * for b's column panels the lines are columns of b and p walks down them. The loop runs along p
+ * with the 4 lines unrolled, so writes are sequential and the 4 reads advance together.
  */
-function packRows(x: TypedArray, base: number, rowStride: number, colStride: number, rowStart: number, rows: number, k: number, out: Float64Array): void {
-  for (let i0 = 0; i0 < rows; i0 += ROWS) {
-    const r0 = base + (rowStart + i0) * rowStride;
-    // Rows past the end hold row r0 times 0. Their results are never stored, so whatever they hold
-    // (NaN, from 0 · ∞) cannot reach the output: each output row depends on its own row of a only.
-    const r1 = i0 + 1 < rows ? r0 + rowStride : r0;
-    const r2 = i0 + 2 < rows ? r0 + 2 * rowStride : r0;
-    const r3 = i0 + 3 < rows ? r0 + 3 * rowStride : r0;
-    const [m1, m2, m3] = [i0 + 1 < rows ? 1 : 0, i0 + 2 < rows ? 1 : 0, i0 + 3 < rows ? 1 : 0];
+function packPanels(src: TypedArray, base: number, laneStride: number, stepStride: number, laneStart: number, lanes: number, k: number, out: Float64Array): void {
+  for (let l0 = 0; l0 < lanes; l0 += 4) {
+    const s0 = base + (laneStart + l0) * laneStride;
+    // Lines past the end repeat line s0 times 0. Their results are never stored, so whatever they
+    // hold (NaN, from 0 · ∞) cannot reach the output: each output depends on its own row of a and column of b.
+    const [m1, m2, m3] = [l0 + 1 < lanes ? 1 : 0, l0 + 2 < lanes ? 1 : 0, l0 + 3 < lanes ? 1 : 0];
+    const [s1, s2, s3] = [s0 + m1 * laneStride, s0 + 2 * m2 * laneStride, s0 + 3 * m3 * laneStride];
     if (m3 === 1) {
-      for (let p = 0, at = i0 * k, c = 0; p < k; p++, at += 4, c += colStride) {
-        out[at] = x[r0 + c]!; out[at + 1] = x[r1 + c]!; out[at + 2] = x[r2 + c]!; out[at + 3] = x[r3 + c]!;
+      for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
+        out[at] = src[s0 + step]!; out[at + 1] = src[s1 + step]!; out[at + 2] = src[s2 + step]!; out[at + 3] = src[s3 + step]!;
       }
     } else {
-      for (let p = 0, at = i0 * k, c = 0; p < k; p++, at += 4, c += colStride) {
-        out[at] = x[r0 + c]!; out[at + 1] = m1 * x[r1 + c]!; out[at + 2] = m2 * x[r2 + c]!; out[at + 3] = m3 * x[r3 + c]!;
-      }
-    }
-  }
-}
-
-/** Column panels of b[:, colStart .. colStart+columns], zero-padded to whole panels (as packRows). */
-function packColumns(y: TypedArray, base: number, rowStride: number, colStride: number, colStart: number, columns: number, k: number, out: Float64Array): void {
-  for (let j0 = 0; j0 < columns; j0 += COLUMNS) {
-    const c0 = base + (colStart + j0) * colStride;
-    const c1 = j0 + 1 < columns ? c0 + colStride : c0;
-    const c2 = j0 + 2 < columns ? c0 + 2 * colStride : c0;
-    const c3 = j0 + 3 < columns ? c0 + 3 * colStride : c0;
-    const [m1, m2, m3] = [j0 + 1 < columns ? 1 : 0, j0 + 2 < columns ? 1 : 0, j0 + 3 < columns ? 1 : 0];
-    if (m3 === 1) {
-      for (let p = 0, at = j0 * k, r = 0; p < k; p++, at += 4, r += rowStride) {
-        out[at] = y[c0 + r]!; out[at + 1] = y[c1 + r]!; out[at + 2] = y[c2 + r]!; out[at + 3] = y[c3 + r]!;
-      }
-    } else {
-      for (let p = 0, at = j0 * k, r = 0; p < k; p++, at += 4, r += rowStride) {
-        out[at] = y[c0 + r]!; out[at + 1] = m1 * y[c1 + r]!; out[at + 2] = m2 * y[c2 + r]!; out[at + 3] = m3 * y[c3 + r]!;
+      for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
+        out[at] = src[s0 + step]!; out[at + 1] = m1 * src[s1 + step]!; out[at + 2] = m2 * src[s2 + step]!; out[at + 3] = m3 * src[s3 + step]!;
       }
     }
   }
@@ -103,10 +83,10 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
     for (let jc = 0; jc < n; jc += columnBlock) {
       const columns = Math.min(columnBlock, n - jc);
       const paddedColumns = roundUp(columns, COLUMNS);
-      packColumns(y, bStarts[batch]!, bRow, bCol, jc, columns, k, packedB);
+      packPanels(y, bStarts[batch]!, bCol, bRow, jc, columns, k, packedB); // b's columns
       for (let ic = 0; ic < m; ic += rowBlock) {
         const rows = Math.min(rowBlock, m - ic);
-        packRows(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA);
+        packPanels(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA); // a's rows
         runBlock(gemm, 0, aBytes, aBytes + bBytes, roundUp(rows, ROWS) / ROWS, paddedColumns / COLUMNS, k, ROWS * k * F64, COLUMNS * k * F64, paddedColumns * F64);
         for (let i = 0; i < rows; i++) {
           // One rounding per element, as the specification's store (TypedArray set converts like assignment).
