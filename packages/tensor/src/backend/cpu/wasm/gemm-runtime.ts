@@ -22,7 +22,7 @@ import { WASM } from './webassembly-api.js';
  */
 const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
 const BLOCK_ARGUMENTS = 9;
-const CHUNK_PANELS = 8; // 32 columns of b per chunk
+const CHUNK_PANELS = 8; // column panels (32 columns of b) a thread takes at a time
 const HELPER_TIMEOUT_MS = 60_000;
 const MAX_THREADS = 8;
 /** Below this many multiply-adds a block runs on the main thread alone (a hand-over costs ~20 µs). */
@@ -43,6 +43,17 @@ export interface Gemm {
   cursor: Int32Array;
 }
 
+/**
+ * Runs the block's column panels chunk by chunk, taking each chunk from the shared cursor, until
+ * none is left. Every thread runs this loop: HELPER_SOURCE repeats it in plain JavaScript (the
+ * 1–3 thread test in matmul-wasm.test.ts fails if the two disagree).
+ */
+function takeChunks(block: Block, cursor: Int32Array, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
+  for (let first = Atomics.add(cursor, 0, CHUNK_PANELS); first < columnPanels; first = Atomics.add(cursor, 0, CHUNK_PANELS)) {
+    block(a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, Math.min(CHUNK_PANELS, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+  }
+}
+
 // Worker threads exist in Node.js; elsewhere the kernel runs on the calling thread alone.
 const workerThreads = await import('node:worker_threads').catch(() => null);
 const os = await import('node:os').catch(() => null);
@@ -58,9 +69,9 @@ for (;;) {
   let now;
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
-    // The same loop as takeChunks in gemm-runtime.ts.
+    // takeChunks, as in gemm-runtime.ts
     const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
-    for (let first; (first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) < columnPanels; ) {
+    for (let first = Atomics.add(cursor, 0, ${CHUNK_PANELS}); first < columnPanels; first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) {
       block(a, b + first * bPanelBytes, c + first * ${COLUMNS * 8}, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
     }
     Atomics.store(state, 0, ${DONE});
@@ -71,9 +82,13 @@ for (;;) {
 }`;
 
 function defaultThreads(): number {
-  const configured = Number(globalThis.process?.env?.['LORAFA_THREADS']);
+  const available = Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
+  const setting = globalThis.process?.env?.['LORAFA_THREADS'];
+  if (setting === undefined || setting === '') return available;
+  const configured = Number(setting);
   if (Number.isInteger(configured) && configured >= 1) return configured;
-  return Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
+  console.warn(`LORAFA_THREADS='${setting}' is not a positive integer; using ${available} thread(s)`);
+  return available;
 }
 
 let requestedThreads = defaultThreads();
@@ -149,10 +164,7 @@ export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels:
     Atomics.store(helper.state, 0, POSTED);
     Atomics.notify(helper.state, 0);
   }
-  // This thread takes chunks too (the helpers run the same loop, in HELPER_SOURCE).
-  for (let first; (first = Atomics.add(gemm.cursor, 0, CHUNK_PANELS)) < columnPanels; ) {
-    gemm.block(a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, Math.min(CHUNK_PANELS, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
-  }
+  takeChunks(gemm.block, gemm.cursor, a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes); // this thread too
   let failed = false;
   for (const helper of posted) {
     const started = Date.now();
