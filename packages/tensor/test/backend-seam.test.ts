@@ -15,8 +15,12 @@ function workload(backend: string) {
   const a = T.fromFlat(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [2, 3, 4], options);
   const b = T.fromFlat(Array.from({ length: 20 }, (_, i) => Math.cos(i)), [4, 5], options);
   const ids = T.tensor([[1, 0], [2, 2]], { dtype: 'int32', backend });
+  // Big enough (69,120 multiply-adds) for cpu-fast's WebAssembly kernel; b transposed.
+  const wide = T.fromFlat(Array.from({ length: 48 * 40 }, (_, i) => Math.sin(0.3 * i)), [48, 40], { dtype: 'float32', backend });
+  const tall = T.fromFlat(Array.from({ length: 36 * 40 }, (_, i) => Math.cos(0.7 * i)), [36, 40], { dtype: 'float32', backend });
   return [
     T.matmul(a, b),
+    T.matmul(wide, tall.transpose()),
     T.softmax(T.add(a, T.sum(a, 2, true)), 1),
     T.max(a.permute([2, 0, 1]), [0, 2]),
     T.argmax(a, 1),
