@@ -51,6 +51,7 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     ['several depth slabs (k > 256)', { m: 9, k: 700, n: 7 }],
     ['several row blocks (m > 128)', { m: 263, k: 33, n: 10 }],
     ['several column blocks of b (k·n·8 B > 16 MiB)', { m: 5, k: 4100, n: 530 }],
+    ['row blocks shrunk by a long k (104 rows of k = 20000 fill 16 MiB)', { m: 120, k: 20000, n: 6 }],
     ['an empty sum (k = 0)', { m: 6, k: 0, n: 5 }],
     ['blocks big enough to be split between threads', { m: 200, k: 300, n: 150 }],
   ])('is bit-identical across block boundaries: %s', (_, size) => {

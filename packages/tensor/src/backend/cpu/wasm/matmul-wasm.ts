@@ -13,7 +13,7 @@ import { runBlock } from './gemm-runtime.js';
  * multiplication", 2008):
  *
  *   for each batch, for each block of ≤ columnBlock columns of b: pack them into column panels
- *     for each block of BLOCK_ROWS rows of a: pack them into row panels
+ *     for each block of ≤ BLOCK_ROWS rows of a: pack them into row panels
  *       run the kernel's block over them, in depth slabs, split by column panels between threads
  *       round the float64 tile into the output
  *
@@ -21,7 +21,7 @@ import { runBlock } from './gemm-runtime.js';
  * Results are bit-identical to the specification (see gemm-module.ts).
  */
 const BLOCK_ROWS = 128; // one a block slab (128 x 256 x 8 B = 256 KiB) stays in L2
-const B_BLOCK_BYTES = 16 * 2 ** 20; // packed columns of b held at once
+const PACKED_BYTES = 16 * 2 ** 20; // packed rows of a, and packed columns of b, held at once (each)
 const F64 = 8;
 const PAGE = 65536;
 
@@ -65,8 +65,10 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const out = allocateArray(a.storage.dtype, aStarts.length * m * n);
   if (k === 0 || m === 0 || n === 0) return out; // an empty sum is zero
 
-  const columnBlock = Math.min(roundUp(n, COLUMNS), Math.max(COLUMNS, Math.floor(B_BLOCK_BYTES / (k * F64 * COLUMNS)) * COLUMNS));
-  const rowBlock = Math.min(roundUp(m, ROWS), BLOCK_ROWS);
+  // Whole panels of 4 that fit the packing budget, whatever k (a long k shrinks the blocks).
+  const lanesThatFit = Math.max(4, Math.floor(PACKED_BYTES / (k * F64 * 4)) * 4);
+  const columnBlock = Math.min(roundUp(n, COLUMNS), lanesThatFit);
+  const rowBlock = Math.min(roundUp(m, ROWS), BLOCK_ROWS, lanesThatFit);
   // Scratch layout in the kernel's memory: [packed a block | packed b block | float64 c tile].
   const aBytes = rowBlock * k * F64;
   const bBytes = columnBlock * k * F64;
