@@ -1,5 +1,7 @@
 /**
- * npm run bench:matmul [-- --json] [-- --sizes 256,512,1024]
+ * npm run bench:matmul [-- --json] [-- --sizes 256,512,1024] [-- --quick]
+ *
+ * --quick times two runs per cell with no time budget (a smoke run, not a measurement).
  *
  * float32 n x n matmul, side by side in one process: lorafa-ts's default CPU backend (cpu-fast,
  * the WebAssembly SIMD kernel on all its threads, and on one thread) and its specification
@@ -12,7 +14,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { init, numpy as np } from '@jax-js/jax';
-import { machine, measure, parseFlags } from './timing.js';
+import type { MeasureOptions } from './timing.js';
+import { QUICK, machine, measure, parseFlags } from './timing.js';
+
+let timing: MeasureOptions = {};
 
 type Library = 'lorafa' | 'lorafaOneThread' | 'lorafaSpec' | 'tfjsCpu' | 'tfjsWasm' | 'jaxWasm';
 const LIBRARIES: Library[] = ['lorafa', 'lorafaOneThread', 'lorafaSpec', 'tfjsCpu', 'tfjsWasm', 'jaxWasm'];
@@ -28,7 +33,7 @@ async function timeLorafa(n: number, { backend, threads }: { backend?: string; t
   const before = T.getNumThreads();
   if (threads !== undefined) T.setNumThreads(threads);
   try {
-    return (await measure(() => void T.matmul(a, b))).medianMs;
+    return (await measure(() => void T.matmul(a, b), timing)).medianMs;
   } finally {
     T.setNumThreads(before);
   }
@@ -43,7 +48,7 @@ async function timeTfjs(backend: 'cpu' | 'wasm', n: number): Promise<number> {
     const c = tf.matMul(a, b);
     c.dataSync(); // wait for the result
     c.dispose();
-  });
+  }, timing);
   a.dispose();
   b.dispose();
   return result.medianMs;
@@ -55,14 +60,15 @@ async function timeJax(n: number): Promise<number> {
   const result = await measure(async () => {
     const c = np.matmul(a.ref, b.ref); // jax-js arguments are consumed: pass new references
     await c.data(); // reading consumes c
-  });
+  }, timing);
   a.dispose();
   b.dispose();
   return result.medianMs;
 }
 
 async function main(): Promise<void> {
-  const { json, sizes = [256, 512, 1024] } = parseFlags(process.argv.slice(2));
+  const { json, quick, sizes = [256, 512, 1024] } = parseFlags(process.argv.slice(2));
+  if (quick) timing = QUICK;
   // With --json, stdout carries the JSON object alone: route every other message (tfjs's
   // banner included) to stderr.
   if (json) console.log = console.warn = console.info = (...args: unknown[]) => console.error(...args);

@@ -10,7 +10,16 @@ export interface Measurement {
   runs: number;
 }
 
-export async function measure(run: () => void | Promise<void>, options: { budgetMs?: number; minRuns?: number; warmup?: number } = {}): Promise<Measurement> {
+export interface MeasureOptions {
+  budgetMs?: number;
+  minRuns?: number;
+  warmup?: number;
+}
+
+/** A smoke run's settings (`--quick`): one warm-up and two timed runs, no time budget. */
+export const QUICK: MeasureOptions = { budgetMs: 0, minRuns: 2, warmup: 1 };
+
+export async function measure(run: () => void | Promise<void>, options: MeasureOptions = {}): Promise<Measurement> {
   const { budgetMs = 1500, minRuns = 3, warmup = 1 } = options;
   for (let i = 0; i < warmup; i++) await run();
   const times: number[] = [];
@@ -34,12 +43,13 @@ export function machine(): { cpu: string; cores: number; memoryGiB: number; node
   };
 }
 
-export function parseFlags(argv: readonly string[]): { json: boolean; sizes?: number[] } {
+export function parseFlags(argv: readonly string[]): { json: boolean; quick: boolean; sizes?: number[] } {
   const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
   const i = argv.indexOf('--sizes');
   const sizes = i >= 0 ? argv[i + 1]?.split(',').map(Number) : undefined;
   if (sizes && sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
     throw new Error(`--sizes expects comma-separated positive integers, got '${argv[i + 1]}'`);
   }
-  return { json, sizes };
+  return { json, quick, sizes };
 }
