@@ -107,7 +107,7 @@ export function runBackward(root: Variable, gradient: Tensor | undefined, option
     pending.delete(node);
     if (!gradOutput) continue;
     const grads = memory.adopt(() => node.backward(gradOutput), (result) => result);
-    if (!options.retainGraph) node.ctx.release();
+    if (!options.retainGraph) node.ctx.release(new Set(grads.flatMap((g) => (g ? [g.storage] : []))));
     node.inputs.forEach((edge, i) => {
       const grad = grads[i];
       if (!edge || !grad) return;

@@ -1,4 +1,5 @@
-import type { DType, Tensor } from '@lorafa/tensor';
+import type { DType, Storage, Tensor } from '@lorafa/tensor';
+import { releaseStorage } from '@lorafa/tensor';
 import type { Tape } from './tape.js';
 import type { SavedTensorLedger } from './saved-ledger.js';
 
@@ -21,6 +22,8 @@ export class OpContext {
   private savedTensors: (Tensor | null)[] = [];
   private savedIds: number[] = [];
   private released = false;
+  /** Storages this op's forward allocated and saved (not its output): nobody else can hold them. */
+  private ownSaved = new Set<Storage>();
 
   constructor(
     readonly opName: string,
@@ -56,12 +59,33 @@ export class OpContext {
     return this.savedTensors;
   }
 
-  /** Frees the saved tensors (after backward, or when the graph is dropped). */
-  release(): void {
+  /**
+   * Called with the storages forward allocated, once it has returned `output`: those it neither
+   * returned nor saved were its temporaries and are released for reuse now; those it saved are
+   * released with the saved tensors after backward. Only the output's backend is touched (a
+   * backend delegating to another allocates inner storages its own ones hold).
+   */
+  adoptForwardStorages(allocated: ReadonlySet<Storage>, output: Tensor): void {
+    const saved = new Set(this.savedTensors.map((t) => t?.storage));
+    for (const storage of allocated) {
+      if (storage === output.storage || storage.backend !== output.storage.backend) continue;
+      if (saved.has(storage)) this.ownSaved.add(storage);
+      else releaseStorage(storage);
+    }
+  }
+
+  /**
+   * Frees the saved tensors (after backward, or when the graph is dropped). Storages the op
+   * allocated for itself go back to their backend, except any in `keep` (the gradients backward
+   * just returned, which may be views of them).
+   */
+  release(keep: ReadonlySet<Storage> = new Set()): void {
     if (this.released) return;
     this.released = true;
     droppedGraphs.unregister(this);
     for (const id of this.savedIds) this.tape?.ledger.release(id);
+    for (const storage of this.ownSaved) if (!keep.has(storage)) releaseStorage(storage);
+    this.ownSaved.clear();
     this.savedTensors = [];
     this.savedIds = [];
   }

@@ -1,5 +1,5 @@
 import type { Tensor } from '@lorafa/tensor';
-import { formatShape } from '@lorafa/tensor';
+import { formatShape, trackAllocations } from '@lorafa/tensor';
 import { OpContext } from './context.js';
 import { isGradEnabled } from './grad-mode.js';
 import type { Edge } from './node.js';
@@ -34,7 +34,7 @@ export function applyOp<Attrs>(definition: OpDefinition<Attrs>, inputs: readonly
   const recording = isGradEnabled() && needsInputGrad.some(Boolean);
   const tape = recording ? currentTape() : null;
   const ctx = new OpContext(definition.name, values, needsInputGrad, tape, tape?.currentScope ?? '');
-  const output = definition.forward(ctx, values, attrs);
+  const output = runForward(definition, ctx, values, attrs);
   if (!tape) return new Variable(output);
   const node = new Node(
     tape.nextSequence(),
@@ -45,6 +45,17 @@ export function applyOp<Attrs>(definition: OpDefinition<Attrs>, inputs: readonly
     (gradOutput) => checkedGradients(definition, ctx, gradOutput, attrs),
   );
   return new Variable(output, {}, node);
+}
+
+/**
+ * Runs forward and hands the context the storages it allocated (see adoptForwardStorages). A
+ * function of its own, so that its closure over the input values is not part of the scope the
+ * node's backward closure keeps alive: an op must hold only what it saved.
+ */
+function runForward<Attrs>(definition: OpDefinition<Attrs>, ctx: OpContext, values: readonly Tensor[], attrs: Attrs): Tensor {
+  const { result: output, allocated } = trackAllocations(() => definition.forward(ctx, values, attrs));
+  ctx.adoptForwardStorages(allocated, output);
+  return output;
 }
 
 /** Runs a backward rule and checks that each gradient has its input's shape. */

@@ -64,3 +64,47 @@ describe('memory released by backward', () => {
     expect(produced.reused / (produced.fresh + produced.reused)).toBeGreaterThan(0.4);
   });
 });
+
+describe('memory an op allocates for itself in forward', () => {
+  /** y = (x·2)·3 with the intermediate x·2 saved; `seen` exposes the op's own tensors to the test. */
+  function scaledTwice(seen: { temporary?: T.Tensor; saved?: T.Tensor }, returnSavedAsGradient = false) {
+    return A.customOp({
+      name: 'scaledTwice',
+      forward(ctx, x) {
+        seen.temporary = T.mul(x, 5); // computed, then not used: a temporary
+        const doubled = T.mul(x, 2);
+        seen.saved = doubled;
+        ctx.save(doubled);
+        return T.mul(doubled, 3);
+      },
+      backward(ctx, g) {
+        const [doubled] = ctx.saved;
+        // d/dx = 6; optionally hand back the saved tensor itself (reshaped), as a custom op may.
+        return [returnSavedAsGradient ? doubled!.reshape([-1]).reshape(doubled!.shape) : T.mul(g, 6)];
+      },
+    });
+  }
+
+  it('releases forward temporaries at once and what the op saved after its backward', () => {
+    const seen: { temporary?: T.Tensor; saved?: T.Tensor } = {};
+    const x = A.variable(input(), { requiresGrad: true });
+    const y = scaledTwice(seen)(x);
+    expect(() => seen.temporary!.dataSync()).toThrow(/was released/);
+    expect(seen.saved!.dataSync()).toEqual(T.mul(x.value, 2).dataSync()); // alive until backward
+    A.sum(y).backward();
+    expect(() => seen.saved!.dataSync()).toThrow(/was released/);
+    expect(y.value.dataSync()).toEqual(T.mul(x.value, 6).dataSync()); // the output is never touched
+    expect(x.grad!.dataSync()).toEqual(T.full(x.shape, 6).dataSync());
+  });
+
+  it('keeps what the op saved when the graph is retained, and a gradient that is a view of it', () => {
+    const seen: { temporary?: T.Tensor; saved?: T.Tensor } = {};
+    const x = A.variable(input(), { requiresGrad: true });
+    A.sum(scaledTwice(seen)(x)).backward(undefined, { retainGraph: true });
+    expect(seen.saved!.dataSync()).toEqual(T.mul(x.value, 2).dataSync());
+    const other: { temporary?: T.Tensor; saved?: T.Tensor } = {};
+    const z = A.variable(input(), { requiresGrad: true });
+    A.sum(scaledTwice(other, true)(z)).backward();
+    expect(z.grad!.dataSync()).toEqual(T.mul(z.value, 2).dataSync());
+  });
+});
