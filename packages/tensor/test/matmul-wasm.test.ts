@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
@@ -80,6 +81,18 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
   it('refuses a thread count that is not a positive integer', () => {
     expect(() => T.setNumThreads(0)).toThrow('setNumThreads: expected a positive integer, got 0');
     expect(() => T.setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);
+  });
+
+  it('takes its thread count from LORAFA_THREADS, and says so when the setting is malformed', () => {
+    const threadsWith = (setting: string) => {
+      const script = "import('@lorafa/tensor').then((T) => console.log(T.getNumThreads()))";
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '-e', script], { encoding: 'utf8', env: { ...process.env, LORAFA_THREADS: setting } });
+      return { threads: Number(run.stdout.trim()), stderr: run.stderr };
+    };
+    expect(threadsWith('3')).toEqual({ threads: 3, stderr: '' });
+    const malformed = threadsWith('many');
+    expect(malformed.stderr).toContain(`LORAFA_THREADS='many' is not a positive integer; using ${malformed.threads} thread(s)`);
+    expect(malformed.threads).toBeGreaterThanOrEqual(1);
   });
 
   it('propagates NaN and infinities as the specification does, next to zero-padded panel rows and columns', () => {
