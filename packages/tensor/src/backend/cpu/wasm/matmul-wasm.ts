@@ -14,7 +14,7 @@ import { runBlock } from './gemm-runtime.js';
  *
  *   for each batch, for each block of ≤ columnBlock columns of b: pack them into column panels
  *     for each block of ≤ BLOCK_ROWS rows of a: pack them into row panels
- *       run the kernel's block over them, in depth slabs, split by column panels between threads
+ *       run the kernel's block over them in depth slabs, its column panels shared out between threads
  *       round the float64 tile into the output
  *
  * Packing converts to float64 and reads any strides, so transposed operands cost nothing extra.
