@@ -43,8 +43,3 @@ export function recycleArray(dtype: DType, array: TypedArray): void {
 export function takeRecycledMark(array: TypedArray): boolean {
   return recycled.delete(array);
 }
-
-/** Bytes waiting in the pool. */
-export function pooledArrayBytes(): number {
-  return pooledBytes;
-}

@@ -116,7 +116,7 @@ function microKernel(): Bytes {
  * depth in slabs of DEPTH_SLAB steps, one kernel call each (the first from zero), so that one
  * b panel slab (256 x 4 x 8 B = 8 KiB) stays in the L1 cache while the a panels stream past it.
  */
-export const DEPTH_SLAB = 256;
+const DEPTH_SLAB = 256;
 const BLOCK_PARAMETERS = 9;
 const SLAB_START = BLOCK_PARAMETERS; // the block function's one local
 
