@@ -39,7 +39,10 @@ export function trainMlp(options: TrainOptions = {}): number[] {
   const sizes = [2, hidden, hidden, 1];
   const layers = sizes.slice(1).map((fanOut, i) => ({
     weight: A.parameter(T.kaimingUniform([fanOut, sizes[i]!], { rng }), `layer${i}.weight`),
-    bias: A.parameter(T.uniform([fanOut], -1 / Math.sqrt(sizes[i]!), 1 / Math.sqrt(sizes[i]!), { rng }), `layer${i}.bias`),
+    bias: A.parameter(
+      T.uniform([fanOut], -1 / Math.sqrt(sizes[i]!), 1 / Math.sqrt(sizes[i]!), { rng }),
+      `layer${i}.bias`,
+    ),
   }));
   const parameters = layers.flatMap((l) => [l.weight, l.bias]);
   const forward = (x: A.Variable): A.Variable =>
@@ -80,7 +83,9 @@ function argument(name: string): number | undefined {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const steps = argument('steps') ?? 500;
   const seed = argument('seed') ?? 7;
-  console.log(`Fitting f(x) = exp(-|x|^2) - tanh(2 x0 x1)/2 with a 2-32-32-1 tanh MLP (seed ${seed}, ${steps} steps of SGD with momentum)`);
+  console.log(
+    `Fitting f(x) = exp(-|x|^2) - tanh(2 x0 x1)/2 with a 2-32-32-1 tanh MLP (seed ${seed}, ${steps} steps of SGD with momentum)`,
+  );
   const started = performance.now();
   trainMlp({
     steps,

@@ -9,20 +9,34 @@ import { describe, expect, it } from 'vitest';
  * storage back from released buffers.
  */
 function runBenchmark(script: string, args: string[]): unknown {
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', `benchmarks/src/${script}`, '--json', '--quick', ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    timeout: 240_000,
-  });
+  const stdout = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', `benchmarks/src/${script}`, '--json', '--quick', ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 240_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
 describe('benchmarks (smoke runs)', () => {
   it('bench:matmul reports GFLOP/s for every library at every size', () => {
-    const report = runBenchmark('matmul.ts', ['--sizes', '32,48']) as { sizes: { n: number; gflops: Record<string, number> }[]; lorafaThreads: number };
+    const report = runBenchmark('matmul.ts', ['--sizes', '32,48']) as {
+      sizes: { n: number; gflops: Record<string, number> }[];
+      lorafaThreads: number;
+    };
     expect(report.sizes.map((s) => s.n)).toEqual([32, 48]);
     for (const { gflops } of report.sizes) {
-      expect(Object.keys(gflops).sort()).toEqual(['jaxWasm', 'lorafa', 'lorafaOneThread', 'lorafaSpec', 'tfjsCpu', 'tfjsWasm']);
+      expect(Object.keys(gflops).sort()).toEqual([
+        'jaxWasm',
+        'lorafa',
+        'lorafaOneThread',
+        'lorafaSpec',
+        'tfjsCpu',
+        'tfjsWasm',
+      ]);
       for (const rate of Object.values(gflops)) expect(rate).toBeGreaterThan(0);
     }
     expect(report.lorafaThreads).toBeGreaterThanOrEqual(1);
@@ -32,7 +46,13 @@ describe('benchmarks (smoke runs)', () => {
     const report = runBenchmark('step.ts', ['--rounds', '2']) as {
       rounds: number;
       loraFaOverLoraPerRound: number[];
-      methods: { method: string; tokensPerSecond: Record<string, number>; loss: Record<string, number>; lorafaAllocatedBytesPerStep: number; lorafaReusedBytesPerStep: number }[];
+      methods: {
+        method: string;
+        tokensPerSecond: Record<string, number>;
+        loss: Record<string, number>;
+        lorafaAllocatedBytesPerStep: number;
+        lorafaReusedBytesPerStep: number;
+      }[];
     };
     expect(report.rounds).toBe(2);
     expect(report.loraFaOverLoraPerRound).toHaveLength(2);

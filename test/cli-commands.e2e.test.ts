@@ -28,7 +28,19 @@ const tiny = ['--embd', '16', '--layers', '1', '--heads', '2', '--positions', '3
 beforeAll(async () => {
   const sentence = 'The quick brown fox jumps over the lazy dog while the cat sleeps in the sun. ';
   writeFileSync(text, sentence.repeat(40));
-  const result = await cli('pretrain', '--data', text, '--out', base, '--steps', '3', '--eval-batches', '1', ...tiny, '--json');
+  const result = await cli(
+    'pretrain',
+    '--data',
+    text,
+    '--out',
+    base,
+    '--steps',
+    '3',
+    '--eval-batches',
+    '1',
+    ...tiny,
+    '--json',
+  );
   expect(result.code).toBe(0);
 }, 60_000);
 
@@ -40,13 +52,18 @@ describe('lorafa memory', () => {
     const json = JSON.parse((await cli('memory', '--model', 'llama2-7b', '--json')).out);
     const [lora, fa] = ['lora', 'lora-fa'].map((m) => json.methods.find((r: { method: string }) => r.method === m));
     expect(lora.activations - fa.activations).toBeGreaterThanOrEqual(18e9);
-    for (const row of json.methods) expect(Object.keys(row)).toEqual(expect.arrayContaining(['method', 'weights', 'grads', 'optimizer', 'activations', 'total']));
+    for (const row of json.methods)
+      expect(Object.keys(row)).toEqual(
+        expect.arrayContaining(['method', 'weights', 'grads', 'optimizer', 'activations', 'total']),
+      );
   });
 
   it('reads a Hugging Face config folder and rejects bad options in one line', async () => {
     expect((await cli('memory', '--model', base, '--seq', '32', '--json')).code).toBe(0);
     expect(await cli('memory', '--model', 'gpt5')).toMatchObject({ code: 2 });
-    expect((await cli('memory', '--model', 'gpt2', '--batch', '0')).err).toBe('lorafa memory: --batch must be an integer ≥ 1, got \'0\'');
+    expect((await cli('memory', '--model', 'gpt2', '--batch', '0')).err).toBe(
+      "lorafa memory: --batch must be an integer ≥ 1, got '0'",
+    );
     expect((await cli('memory', '--model', 'gpt2', '--dtype', '8')).err).toMatch(/--dtype must be one of 16, 32/);
     expect((await cli('memory')).err).toMatch(/--model is required/);
   });
@@ -54,15 +71,45 @@ describe('lorafa memory', () => {
 
 describe('lorafa pretrain', () => {
   it('saves a Hugging Face folder with a byte tokenizer', () => {
-    expect(readdirSync(base).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer_config.json', 'training.json']);
-    expect(JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'))).toMatchObject({ n_embd: 16, vocab_size: 257, model_type: 'gpt2' });
+    expect(readdirSync(base).sort()).toEqual([
+      'config.json',
+      'model.safetensors',
+      'tokenizer_config.json',
+      'training.json',
+    ]);
+    expect(JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'))).toMatchObject({
+      n_embd: 16,
+      vocab_size: 257,
+      model_type: 'gpt2',
+    });
   });
 });
 
 describe('lorafa finetune', () => {
   it('trains, evaluates, checkpoints and saves a PEFT adapter', async () => {
     const out = join(work, 'ft');
-    const result = await cli('finetune', '--model', base, '--data', text, '--method', 'lora-fa', '--steps', '4', '--batch', '2', '--seq', '16', '--rank', '2', '--eval-batches', '1', '--out', out, '--json');
+    const result = await cli(
+      'finetune',
+      '--model',
+      base,
+      '--data',
+      text,
+      '--method',
+      'lora-fa',
+      '--steps',
+      '4',
+      '--batch',
+      '2',
+      '--seq',
+      '16',
+      '--rank',
+      '2',
+      '--eval-batches',
+      '1',
+      '--out',
+      out,
+      '--json',
+    );
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.out);
     expect(summary).toMatchObject({ method: 'lora-fa' });
@@ -74,10 +121,20 @@ describe('lorafa finetune', () => {
   });
 
   it('resumes from a checkpoint bit for bit, optimizer state included', () => {
-    const { flags } = { flags: new Map<string, string | true>([['steps', '5'], ['batch', '2'], ['seq', '16'], ['rank', '2'], ['eval-batches', '1'], ['checkpoint-every', '0']]) };
+    const { flags } = {
+      flags: new Map<string, string | true>([
+        ['steps', '5'],
+        ['batch', '2'],
+        ['seq', '16'],
+        ['rank', '2'],
+        ['eval-batches', '1'],
+        ['checkpoint-every', '0'],
+      ]),
+    };
     const options = trainingOptions('test', flags);
     const corpus = { name: 'c', train: readFileSync(text, 'utf8'), heldOut: readFileSync(text, 'utf8').slice(0, 400) };
-    const run = (out: string, extra: { stopAfter?: number; resume?: boolean }) => train({ model: GPT2.fromPretrained(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
+    const run = (out: string, extra: { stopAfter?: number; resume?: boolean }) =>
+      train({ model: GPT2.fromPretrained(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
     const straight = run(join(work, 'straight'), {});
     run(join(work, 'interrupted'), { stopAfter: 2 });
     const resumed = run(join(work, 'interrupted'), { resume: true });
@@ -91,17 +148,44 @@ describe('lorafa finetune', () => {
     const { tensors } = readSafetensorsFile(join(poisoned, 'model.safetensors'));
     tensors['transformer.ln_f.weight'] = T.full([16], NaN);
     writeFileSync(join(poisoned, 'model.safetensors'), serializeSafetensors(tensors));
-    const result = await cli('finetune', '--model', poisoned, '--data', text, '--steps', '3', '--batch', '2', '--seq', '16', '--eval-batches', '1', '--out', join(work, 'nan'));
+    const result = await cli(
+      'finetune',
+      '--model',
+      poisoned,
+      '--data',
+      text,
+      '--steps',
+      '3',
+      '--batch',
+      '2',
+      '--seq',
+      '16',
+      '--eval-batches',
+      '1',
+      '--out',
+      join(work, 'nan'),
+    );
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/loss became NaN at step 1; the run stopped and .*checkpoint holds the last good state/);
   });
 
   it('rejects bad input in one line', async () => {
-    expect((await cli('finetune', '--model', base, '--data', 'brown:poetry')).err).toMatch(/unknown corpus 'brown:poetry'/);
-    expect((await cli('finetune', '--model', join(work, 'none'))).err).toMatch(/not a model folder \(no config\.json\)/);
-    expect((await cli('finetune', '--model', base, '--method', 'dora')).err).toMatch(/--method must be one of full, lora, lora-fa, lora-fb/);
-    expect((await cli('finetune', '--model', base, '--data', text, '--seq', '999')).err).toMatch(/--seq 999 exceeds the model's n_positions 32/);
-    expect((await cli('finetune', '--model', base, '--data', text, '--seq', '16', '--resume', '--out', join(work, 'empty'))).err).toMatch(/--resume: no checkpoint/);
+    expect((await cli('finetune', '--model', base, '--data', 'brown:poetry')).err).toMatch(
+      /unknown corpus 'brown:poetry'/,
+    );
+    expect((await cli('finetune', '--model', join(work, 'none'))).err).toMatch(
+      /not a model folder \(no config\.json\)/,
+    );
+    expect((await cli('finetune', '--model', base, '--method', 'dora')).err).toMatch(
+      /--method must be one of full, lora, lora-fa, lora-fb/,
+    );
+    expect((await cli('finetune', '--model', base, '--data', text, '--seq', '999')).err).toMatch(
+      /--seq 999 exceeds the model's n_positions 32/,
+    );
+    expect(
+      (await cli('finetune', '--model', base, '--data', text, '--seq', '16', '--resume', '--out', join(work, 'empty')))
+        .err,
+    ).toMatch(/--resume: no checkpoint/);
     expect((await cli('finetune', '--help')).out).toMatch(/Examples:/);
   });
 });
@@ -109,11 +193,31 @@ describe('lorafa finetune', () => {
 describe('lorafa compare', () => {
   it('runs every method on the same budget and writes the table, report.json, report.md and an SVG plot', async () => {
     const out = join(work, 'compare');
-    const result = await cli('compare', '--model', base, '--data', text, '--steps', '2', '--batch', '2', '--seq', '16', '--methods', 'lora,lora-fa', '--out', out, '--json');
+    const result = await cli(
+      'compare',
+      '--model',
+      base,
+      '--data',
+      text,
+      '--steps',
+      '2',
+      '--batch',
+      '2',
+      '--seq',
+      '16',
+      '--methods',
+      'lora,lora-fa',
+      '--out',
+      out,
+      '--json',
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out);
     expect(report.methods.map((m: { method: string }) => m.method)).toEqual(['LoRA', 'LoRA-FA']);
-    for (const m of report.methods) expect(Object.keys(m)).toEqual(expect.arrayContaining(['method', 'trainableParams', 'evalLoss', 'savedActivationBytes', 'stepMs']));
+    for (const m of report.methods)
+      expect(Object.keys(m)).toEqual(
+        expect.arrayContaining(['method', 'trainableParams', 'evalLoss', 'savedActivationBytes', 'stepMs']),
+      );
     const [lora, fa] = report.methods;
     expect(fa.savedActivationBytes).toBeLessThan(lora.savedActivationBytes);
     expect(readFileSync(join(out, 'loss-curves.svg'), 'utf8')).toMatch(/^<svg/);

@@ -27,7 +27,10 @@ function randomValues(n: number, seed: number): Float32Array {
 }
 
 /** lorafa-ts on its default backend (cpu-fast) with `threads`, or on the plain specification backend ('cpu'). */
-async function timeLorafa(n: number, { backend, threads }: { backend?: string; threads?: number } = {}): Promise<number> {
+async function timeLorafa(
+  n: number,
+  { backend, threads }: { backend?: string; threads?: number } = {},
+): Promise<number> {
   const a = T.fromFlat(randomValues(n, 1), [n, n], { backend });
   const b = T.fromFlat(randomValues(n, 2), [n, n], { backend });
   const before = T.getNumThreads();
@@ -75,7 +78,9 @@ async function main(): Promise<void> {
   await init('wasm'); // jax-js: its default init probes navigator.gpu, which Node lacks
   const log = (line: string) => console.log(line);
   const threads = T.getNumThreads();
-  log(`float32 matmul, GFLOP/s (median of repeated runs), lorafa on ${threads} thread(s), ${JSON.stringify(machine())}`);
+  log(
+    `float32 matmul, GFLOP/s (median of repeated runs), lorafa on ${threads} thread(s), ${JSON.stringify(machine())}`,
+  );
   const rows: { n: number; gflops: Record<Library, number> }[] = [];
   for (const n of sizes) {
     const flops = 2 * n ** 3;
@@ -95,7 +100,10 @@ async function main(): Promise<void> {
         `   | lorafa/tfjsCpu ${(gflops.lorafa / gflops.tfjsCpu).toFixed(2)}x, lorafa/tfjsWasm ${(gflops.lorafa / gflops.tfjsWasm).toFixed(2)}x (one thread ${(gflops.lorafaOneThread / gflops.tfjsWasm).toFixed(2)}x), lorafa/jaxWasm ${(gflops.lorafa / gflops.jaxWasm).toFixed(2)}x`,
     );
   }
-  if (json) process.stdout.write(`${JSON.stringify({ sizes: rows, lorafaThreads: threads, machine: machine(), date: new Date().toISOString() })}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ sizes: rows, lorafaThreads: threads, machine: machine(), date: new Date().toISOString() })}\n`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,15 @@ export interface StepShape {
 }
 
 export function gpt2Config(s: StepShape): GPT2Config {
-  return { vocab_size: s.vocab, n_positions: s.seq, n_embd: s.embd, n_layer: s.layers, n_head: s.heads, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
+  return {
+    vocab_size: s.vocab,
+    n_positions: s.seq,
+    n_embd: s.embd,
+    n_layer: s.layers,
+    n_head: s.heads,
+    layer_norm_epsilon: 1e-5,
+    activation_function: 'gelu_new',
+  };
 }
 
 /** Token ids shared by every implementation: deterministic, [batch, seq]. */
@@ -37,7 +45,12 @@ export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>)
   if (method === 'full') {
     optimizer = new AdamW(model.namedParameters(), { lr: 1e-4 });
   } else {
-    const adapters = injectLora(model, { targets: ['c_attn', 'c_proj', 'c_fc'], method, rank: s.rank, alpha: 2 * s.rank });
+    const adapters = injectLora(model, {
+      targets: ['c_attn', 'c_proj', 'c_fc'],
+      method,
+      rank: s.rank,
+      alpha: 2 * s.rank,
+    });
     optimizer = new LoraFAOptimizer(adapters, [], { lr: 1e-4 });
   }
   return () => {

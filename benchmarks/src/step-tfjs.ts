@@ -21,7 +21,8 @@ export function tfjsStep(s: StepShape, method: Method): { step: () => number; di
   const d = s.embd;
   const scale = 2; // alpha / r with alpha = 2r
   let seed = 1;
-  const normal = (shape: number[], std: number, trainable: boolean) => tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed++), trainable);
+  const normal = (shape: number[], std: number, trainable: boolean) =>
+    tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed++), trainable);
   const all: tf.Variable[] = [];
   const track = (v: tf.Variable) => (all.push(v), v);
   const full = method === 'full';
@@ -37,7 +38,12 @@ export function tfjsStep(s: StepShape, method: Method): { step: () => number; di
   const wte = track(normal([s.vocab, d], 0.02, full));
   const wpe = track(normal([s.seq, d], 0.01, full));
   const blocks = Array.from({ length: s.layers }, () => ({
-    ln1: norm(), attn: projection(d, 3 * d), proj: projection(d, d), ln2: norm(), fc: projection(d, 4 * d), out: projection(4 * d, d),
+    ln1: norm(),
+    attn: projection(d, 3 * d),
+    proj: projection(d, d),
+    ln2: norm(),
+    fc: projection(d, 4 * d),
+    out: projection(4 * d, d),
   }));
   const lnF = norm();
   const ids = tf.tensor2d(stepTokens(s), [s.batch, s.seq], 'int32');
@@ -55,7 +61,10 @@ export function tfjsStep(s: StepShape, method: Method): { step: () => number; di
     return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), n.g), n.b);
   };
   const gelu = (x: tf.Tensor2D): tf.Tensor2D =>
-    tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+    tf.mul(
+      tf.mul(x, 0.5),
+      tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1),
+    );
   const tokens = s.batch * s.seq;
   const headDim = d / s.heads;
   const loss = (): tf.Scalar => {
@@ -63,9 +72,14 @@ export function tfjsStep(s: StepShape, method: Method): { step: () => number; di
     let x = tf.add(tf.matMul(inputOneHot, wte), tf.tile(wpe, [s.batch, 1])) as tf.Tensor2D;
     for (const block of blocks) {
       const qkv = linear(layerNorm(x, block.ln1), block.attn);
-      const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [s.batch, s.seq, s.heads, headDim]), [0, 2, 1, 3]) as tf.Tensor4D);
+      const [q, k, v] = tf
+        .split(qkv, 3, 1)
+        .map((t) => tf.transpose(tf.reshape(t, [s.batch, s.seq, s.heads, headDim]), [0, 2, 1, 3]) as tf.Tensor4D);
       const scores = tf.add(tf.div(tf.matMul(q!, k!, false, true), Math.sqrt(headDim)), mask);
-      const context = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v!), [0, 2, 1, 3]), [tokens, d]) as tf.Tensor2D;
+      const context = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v!), [0, 2, 1, 3]), [
+        tokens,
+        d,
+      ]) as tf.Tensor2D;
       x = tf.add(x, linear(context, block.proj));
       x = tf.add(x, linear(gelu(linear(layerNorm(x, block.ln2), block.fc)), block.out));
     }

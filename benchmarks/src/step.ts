@@ -49,7 +49,9 @@ function timeLorafa(shape: StepShape, rounds: number, log: (line: string) => voi
       results[m].allocatedBytesPerStep += ((backend.allocatedBytes?.() ?? NaN) - allocated) / rounds;
       results[m].reusedBytesPerStep += ((backend.reusedBytes?.() ?? NaN) - reused) / rounds;
     }
-    log(`  lorafa round ${round + 1}/${rounds}: ${METHODS.map((m) => `${m} ${results[m].stepMs[round]!.toFixed(0)} ms`).join(', ')}`);
+    log(
+      `  lorafa round ${round + 1}/${rounds}: ${METHODS.map((m) => `${m} ${results[m].stepMs[round]!.toFixed(0)} ms`).join(', ')}`,
+    );
   }
   return results;
 }
@@ -61,29 +63,53 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const roundsAt = args.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 7;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds expects a positive integer, got '${args[roundsAt + 1]}'`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds expects a positive integer, got '${args[roundsAt + 1]}'`);
   const shape: StepShape = quick
     ? { layers: 2, embd: 64, heads: 4, vocab: 257, seq: 32, batch: 4, rank: 4 }
     : { layers: 4, embd: 256, heads: 4, vocab: 257, seq: 128, batch: 8, rank: 16 };
   const tokens = shape.batch * shape.seq;
   const log = (line: string) => console.log(line);
-  log(`one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), ${JSON.stringify(machine())}`);
+  log(
+    `one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), ${JSON.stringify(machine())}`,
+  );
 
   const ours = timeLorafa(shape, rounds, log);
-  const rows: { method: Method; tokensPerSecond: Record<Implementation, number>; loss: Record<Implementation, number>; lorafaAllocatedBytesPerStep: number; lorafaReusedBytesPerStep: number; lorafaSteps: number }[] = [];
+  const rows: {
+    method: Method;
+    tokensPerSecond: Record<Implementation, number>;
+    loss: Record<Implementation, number>;
+    lorafaAllocatedBytesPerStep: number;
+    lorafaReusedBytesPerStep: number;
+    lorafaSteps: number;
+  }[] = [];
   for (const method of METHODS) {
     const tokensPerSecond = { lorafa: tokens / (median(ours[method].stepMs) / 1000) } as Record<Implementation, number>;
     const loss = { lorafa: ours[method].loss } as Record<Implementation, number>;
-    for (const [key, name] of [['tfjsCpu', 'cpu'], ['tfjsWasm', 'wasm']] as const) {
+    for (const [key, name] of [
+      ['tfjsCpu', 'cpu'],
+      ['tfjsWasm', 'wasm'],
+    ] as const) {
       await tf.setBackend(name);
       await tf.ready();
       const theirs = tfjsStep(shape, method);
       let last = NaN;
-      tokensPerSecond[key] = tokens / ((await measure(() => void (last = theirs.step()), { budgetMs: 0, minRuns: name === 'cpu' ? 2 : 3, warmup: 1 })).medianMs / 1000);
+      tokensPerSecond[key] =
+        tokens /
+        ((await measure(() => void (last = theirs.step()), { budgetMs: 0, minRuns: name === 'cpu' ? 2 : 3, warmup: 1 }))
+          .medianMs /
+          1000);
       loss[key] = last;
       theirs.dispose();
     }
-    rows.push({ method, tokensPerSecond, loss, lorafaAllocatedBytesPerStep: ours[method].allocatedBytesPerStep, lorafaReusedBytesPerStep: ours[method].reusedBytesPerStep, lorafaSteps: rounds });
+    rows.push({
+      method,
+      tokensPerSecond,
+      loss,
+      lorafaAllocatedBytesPerStep: ours[method].allocatedBytesPerStep,
+      lorafaReusedBytesPerStep: ours[method].reusedBytesPerStep,
+      lorafaSteps: rounds,
+    });
     const t = tokensPerSecond;
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
     log(
@@ -94,8 +120,13 @@ async function main(): Promise<void> {
   // LoRA-FA over LoRA, round by round (each round ran both back to back).
   const perRound = ours.lora.stepMs.map((loraMs, i) => loraMs / ours['lora-fa'].stepMs[i]!);
   const faOverLora = median(perRound);
-  log(`lorafa-ts: LoRA-FA / LoRA step throughput ${faOverLora.toFixed(2)}x (median of ${rounds} rounds; range ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`);
-  if (json) process.stdout.write(`${JSON.stringify({ shape, rounds, methods: rows, loraFaOverLora: faOverLora, loraFaOverLoraPerRound: perRound, lorafaThreads: T.getNumThreads(), machine: machine(), date: new Date().toISOString() })}\n`);
+  log(
+    `lorafa-ts: LoRA-FA / LoRA step throughput ${faOverLora.toFixed(2)}x (median of ${rounds} rounds; range ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`,
+  );
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ shape, rounds, methods: rows, loraFaOverLora: faOverLora, loraFaOverLoraPerRound: perRound, lorafaThreads: T.getNumThreads(), machine: machine(), date: new Date().toISOString() })}\n`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -14,7 +14,10 @@ export function shapeArb(minRank = 0, maxRank = 3): fc.Arbitrary<number[]> {
 /** Derives a shape that broadcasts to `full`: drop some leading axes, set some others to 1. */
 function shrinkToBroadcast(full: readonly number[]): fc.Arbitrary<number[]> {
   return fc
-    .tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }))
+    .tuple(
+      fc.integer({ min: 0, max: full.length }),
+      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+    )
     .map(([drop, ones]) => full.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
 }
 
@@ -24,19 +27,24 @@ export const broadcastPairArb = shapeArb(0, 3).chain((full) =>
 );
 
 /** Shapes for a batched matmul with broadcast batch dimensions: [...batchA, m, k] @ [...batchB, k, n]. */
-export const matmulShapesArb = fc
-  .tuple(shapeArb(0, 2), dim, dim, dim)
-  .chain(([batch, m, k, n]) =>
-    fc.tuple(shrinkToBroadcast(batch), shrinkToBroadcast(batch)).map(([ba, bb]) => [
-      [...ba, m, k],
-      [...bb, k, n],
-    ] as [number[], number[]]),
-  );
+export const matmulShapesArb = fc.tuple(shapeArb(0, 2), dim, dim, dim).chain(([batch, m, k, n]) =>
+  fc.tuple(shrinkToBroadcast(batch), shrinkToBroadcast(batch)).map(
+    ([ba, bb]) =>
+      [
+        [...ba, m, k],
+        [...bb, k, n],
+      ] as [number[], number[]],
+  ),
+);
 
 export const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
 /** Uniform values in [low, high), reproducible from the seed. */
-export function randomTensor(shape: readonly number[], seed: number, options: { dtype?: T.FloatDType; low?: number; high?: number } = {}): T.Tensor {
+export function randomTensor(
+  shape: readonly number[],
+  seed: number,
+  options: { dtype?: T.FloatDType; low?: number; high?: number } = {},
+): T.Tensor {
   const { dtype = 'float64', low = -2, high = 2 } = options;
   return T.uniform(shape, low, high, { dtype, rng: new T.Rng(seed) });
 }

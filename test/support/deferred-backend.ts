@@ -20,7 +20,13 @@ class DeviceStorage implements T.Storage {
 
 export function createDeferredBackend(name = 'deferred'): T.Backend & { reads: number } {
   const cpu = T.createCpuBackend(`${name}-host`);
-  const unwrap = (view: T.View): T.View => ({ ...view, storage: (view.storage as DeviceStorage).inner, shape: view.shape, strides: view.strides, offset: view.offset });
+  const unwrap = (view: T.View): T.View => ({
+    ...view,
+    storage: (view.storage as DeviceStorage).inner,
+    shape: view.shape,
+    strides: view.strides,
+    offset: view.offset,
+  });
   const backend = {
     name,
     reads: 0,
@@ -41,7 +47,8 @@ export function createDeferredBackend(name = 'deferred'): T.Backend & { reads: n
     copy: (x: T.View) => wrap(cpu.copy(unwrap(x))),
     assign: (d: T.View, s: T.View) => cpu.assign(unwrap(d), unwrap(s)),
     gather: (x: T.View, axis: number, i: T.View) => wrap(cpu.gather(unwrap(x), axis, unwrap(i))),
-    scatterAdd: (shape: T.Shape, axis: number, i: T.View, s: T.View) => wrap(cpu.scatterAdd(shape, axis, unwrap(i), unwrap(s))),
+    scatterAdd: (shape: T.Shape, axis: number, i: T.View, s: T.View) =>
+      wrap(cpu.scatterAdd(shape, axis, unwrap(i), unwrap(s))),
   };
   const wrap = (inner: T.Storage): T.Storage => new DeviceStorage(backend, inner);
   return backend;

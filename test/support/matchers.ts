@@ -13,7 +13,11 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 }
 
 /** Asserts a tensor's shape and values (within a relative tolerance). */
-export function expectTensorClose(actual: Tensor, expected: { shape: readonly number[]; data: ArrayLike<number> }, tolerance = 1e-12): void {
+export function expectTensorClose(
+  actual: Tensor,
+  expected: { shape: readonly number[]; data: ArrayLike<number> },
+  tolerance = 1e-12,
+): void {
   expect(actual.shape).toEqual(expected.shape);
   const values = actual.dataSync();
   expect(values.length).toBe(expected.data.length);

@@ -48,12 +48,29 @@ export function makeMlpFixture(c: MlpFixtureConfig): Uint8Array {
   const x = random(c.batch, c.d_in, 1);
   const y = random(c.batch, c.d_out, 1);
   const layers = [
-    { name: 'fc1', W: random(c.d_h, c.d_in, 0.3), b: random(1, c.d_h, 0.1), A: random(c.r, c.d_in, 0.4), B: random(c.d_h, c.r, 0.05) },
-    { name: 'fc2', W: random(c.d_out, c.d_h, 0.3), b: random(1, c.d_out, 0.1), A: random(c.r, c.d_h, 0.4), B: random(c.d_out, c.r, 0.05) },
+    {
+      name: 'fc1',
+      W: random(c.d_h, c.d_in, 0.3),
+      b: random(1, c.d_h, 0.1),
+      A: random(c.r, c.d_in, 0.4),
+      B: random(c.d_h, c.r, 0.05),
+    },
+    {
+      name: 'fc2',
+      W: random(c.d_out, c.d_h, 0.3),
+      b: random(1, c.d_out, 0.1),
+      A: random(c.r, c.d_h, 0.4),
+      B: random(c.d_out, c.r, 0.05),
+    },
   ];
   const tensors: Record<string, M> = { x, y };
   for (const l of layers) {
-    Object.assign(tensors, { [`base.${l.name}.weight`]: l.W, [`base.${l.name}.bias`]: l.b, [`init.${l.name}.lora_A`]: l.A, [`init.${l.name}.lora_B`]: l.B });
+    Object.assign(tensors, {
+      [`base.${l.name}.weight`]: l.W,
+      [`base.${l.name}.bias`]: l.b,
+      [`init.${l.name}.lora_A`]: l.A,
+      [`init.${l.name}.lora_B`]: l.B,
+    });
   }
 
   /** Forward and hand-derived backward; returns the loss, output and dL/dW_eff per layer. */
@@ -87,7 +104,10 @@ export function makeMlpFixture(c: MlpFixtureConfig): Uint8Array {
     layers.forEach((l, i) => {
       const gB = scale(mm(dW[i]!, tr(l.A)), s);
       tensors[`step${t}.${l.name}.lora_B_grad`] = gB;
-      const gram = add(mm(l.A, tr(l.A)), l.A.map((_, a) => l.A.map((__, b) => (a === b ? 1e-8 : 0))));
+      const gram = add(
+        mm(l.A, tr(l.A)),
+        l.A.map((_, a) => l.A.map((__, b) => (a === b ? 1e-8 : 0))),
+      );
       const g = scale(mm(gB, inverse(gram)), 1 / (s * s));
       const { m, v } = moments[i]!;
       const stepSize = (c.lr * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
@@ -112,6 +132,10 @@ export function makeMlpFixture(c: MlpFixtureConfig): Uint8Array {
     shapes[name] = isScalar ? [1] : isBias ? [rows[0]!.length] : [rows.length, rows[0]!.length];
     asTensors[name] = T.fromFlat(rows.flat(), shapes[name]!, { dtype: 'float32' });
   }
-  const manifest = { kind: 'mlp-lorafa', source: 'test/support/mlp-fixture.ts (independent float64 reference)', config: c };
+  const manifest = {
+    kind: 'mlp-lorafa',
+    source: 'test/support/mlp-fixture.ts (independent float64 reference)',
+    config: c,
+  };
   return serializeSafetensors(asTensors, { manifest: JSON.stringify(manifest) });
 }

@@ -87,14 +87,20 @@ class GradientMemory {
 
 export function runBackward(root: Variable, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
-    throw new Error('backward: this variable does not require a gradient (no input had requiresGrad, or it was computed under noGrad)');
+    throw new Error(
+      'backward: this variable does not require a gradient (no input had requiresGrad, or it was computed under noGrad)',
+    );
   }
   if (gradient === undefined && root.size !== 1) {
-    throw new Error(`backward: output has shape ${formatShape(root.shape)}; pass an explicit gradient of that shape for a non-scalar output`);
+    throw new Error(
+      `backward: output has shape ${formatShape(root.shape)}; pass an explicit gradient of that shape for a non-scalar output`,
+    );
   }
   const seed = gradient ?? onesLike(root.value);
   if (seed.rank !== root.rank || seed.shape.some((d, i) => d !== root.shape[i])) {
-    throw new Error(`backward: gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(root.shape)}`);
+    throw new Error(
+      `backward: gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(root.shape)}`,
+    );
   }
   if (!root.gradFn) {
     accumulate(root, seed);
@@ -106,7 +112,10 @@ export function runBackward(root: Variable, gradient: Tensor | undefined, option
     const gradOutput = pending.get(node);
     pending.delete(node);
     if (!gradOutput) continue;
-    const grads = memory.adopt(() => node.backward(gradOutput), (result) => result);
+    const grads = memory.adopt(
+      () => node.backward(gradOutput),
+      (result) => result,
+    );
     if (!options.retainGraph) node.ctx.release(new Set(grads.flatMap((g) => (g ? [g.storage] : []))));
     node.inputs.forEach((edge, i) => {
       const grad = grads[i];
@@ -118,7 +127,10 @@ export function runBackward(root: Variable, gradient: Tensor | undefined, option
       }
       const previous = pending.get(edge.node);
       if (previous) {
-        const sum = memory.adopt(() => add(previous, grad), (t) => [t]);
+        const sum = memory.adopt(
+          () => add(previous, grad),
+          (t) => [t],
+        );
         memory.drop(previous);
         memory.hold(sum);
         pending.set(edge.node, sum);

@@ -44,7 +44,8 @@ export class OpContext {
    */
   save(...tensors: (Tensor | null)[]): void {
     if (!this.tape) return; // not recording: nothing will run backward
-    if (this.savedIds.length === 0) droppedGraphs.register(this, { ledger: this.tape.ledger, ids: this.savedIds }, this);
+    if (this.savedIds.length === 0)
+      droppedGraphs.register(this, { ledger: this.tape.ledger, ids: this.savedIds }, this);
     for (const t of tensors) {
       this.savedTensors.push(t);
       if (t) this.savedIds.push(this.tape.ledger.retain(t, this.scope));
@@ -54,7 +55,9 @@ export class OpContext {
   /** The saved tensors, in the order saved (null where a slot was skipped). */
   get saved(): readonly (Tensor | null)[] {
     if (this.released) {
-      throw new Error(`${this.opName}: saved tensors were freed by an earlier backward; pass { retainGraph: true } to backward to run it twice`);
+      throw new Error(
+        `${this.opName}: saved tensors were freed by an earlier backward; pass { retainGraph: true } to backward to run it twice`,
+      );
     }
     return this.savedTensors;
   }

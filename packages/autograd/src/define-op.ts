@@ -36,13 +36,8 @@ export function applyOp<Attrs>(definition: OpDefinition<Attrs>, inputs: readonly
   const ctx = new OpContext(definition.name, values, needsInputGrad, tape, tape?.currentScope ?? '');
   const output = runForward(definition, ctx, values, attrs);
   if (!tape) return new Variable(output);
-  const node = new Node(
-    tape.nextSequence(),
-    definition.name,
-    ctx,
-    inputs.map(edgeOf),
-    output.shape,
-    (gradOutput) => checkedGradients(definition, ctx, gradOutput, attrs),
+  const node = new Node(tape.nextSequence(), definition.name, ctx, inputs.map(edgeOf), output.shape, (gradOutput) =>
+    checkedGradients(definition, ctx, gradOutput, attrs),
   );
   return new Variable(output, {}, node);
 }
@@ -52,23 +47,37 @@ export function applyOp<Attrs>(definition: OpDefinition<Attrs>, inputs: readonly
  * function of its own, so that its closure over the input values is not part of the scope the
  * node's backward closure keeps alive: an op must hold only what it saved.
  */
-function runForward<Attrs>(definition: OpDefinition<Attrs>, ctx: OpContext, values: readonly Tensor[], attrs: Attrs): Tensor {
+function runForward<Attrs>(
+  definition: OpDefinition<Attrs>,
+  ctx: OpContext,
+  values: readonly Tensor[],
+  attrs: Attrs,
+): Tensor {
   const { result: output, allocated } = trackAllocations(() => definition.forward(ctx, values, attrs));
   ctx.adoptForwardStorages(allocated, output);
   return output;
 }
 
 /** Runs a backward rule and checks that each gradient has its input's shape. */
-function checkedGradients<Attrs>(definition: OpDefinition<Attrs>, ctx: OpContext, gradOutput: Tensor, attrs: Attrs): (Tensor | null)[] {
+function checkedGradients<Attrs>(
+  definition: OpDefinition<Attrs>,
+  ctx: OpContext,
+  gradOutput: Tensor,
+  attrs: Attrs,
+): (Tensor | null)[] {
   const grads = definition.backward(ctx, gradOutput, attrs);
   if (grads.length !== ctx.inputShapes.length) {
-    throw new Error(`${definition.name}: backward returned ${grads.length} gradients for ${ctx.inputShapes.length} inputs`);
+    throw new Error(
+      `${definition.name}: backward returned ${grads.length} gradients for ${ctx.inputShapes.length} inputs`,
+    );
   }
   return grads.map((g, i) => {
     if (!ctx.needsInputGrad[i] || g === null) return null;
     const shape = ctx.inputShapes[i]!;
     if (g.rank !== shape.length || g.shape.some((d, k) => d !== shape[k])) {
-      throw new Error(`${definition.name}: gradient for input ${i} has shape ${formatShape(g.shape)}, expected ${formatShape(shape)}`);
+      throw new Error(
+        `${definition.name}: gradient for input ${i} has shape ${formatShape(g.shape)}, expected ${formatShape(shape)}`,
+      );
     }
     return g;
   });

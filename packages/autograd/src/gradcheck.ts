@@ -73,6 +73,10 @@ export function gradcheckDetailed(
 }
 
 /** The largest relative error between backward and central differences (see gradcheckDetailed). */
-export function gradcheck(fn: (...inputs: Variable[]) => Variable, inputs: readonly T.Tensor[], options?: GradcheckOptions): number {
+export function gradcheck(
+  fn: (...inputs: Variable[]) => Variable,
+  inputs: readonly T.Tensor[],
+  options?: GradcheckOptions,
+): number {
   return gradcheckDetailed(fn, inputs, options).maxRelError;
 }

@@ -13,6 +13,8 @@ export const argmin = (x: Variable, axis = -1, keepdims = false): T.Tensor => T.
 export const equal = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.equal(a.value, valueOf(b));
 export const greater = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.greater(a.value, valueOf(b));
 export const less = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.less(a.value, valueOf(b));
-export const greaterEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.greaterEqual(a.value, valueOf(b));
+export const greaterEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor =>
+  T.greaterEqual(a.value, valueOf(b));
 export const lessEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.lessEqual(a.value, valueOf(b));
-export const oneHot = (indices: T.Tensor, depth: number, dtype: T.DType = 'float32'): T.Tensor => T.oneHot(indices, depth, dtype);
+export const oneHot = (indices: T.Tensor, depth: number, dtype: T.DType = 'float32'): T.Tensor =>
+  T.oneHot(indices, depth, dtype);

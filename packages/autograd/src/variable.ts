@@ -48,9 +48,12 @@ export class Variable {
    * dtype; graphs recorded earlier keep the tensors they saved, so they are unaffected.
    */
   assign(value: Tensor): void {
-    if (!this.isLeaf) throw new Error(`assign: only a leaf variable can be assigned${this.name ? ` (${this.name})` : ''}`);
+    if (!this.isLeaf)
+      throw new Error(`assign: only a leaf variable can be assigned${this.name ? ` (${this.name})` : ''}`);
     if (value.dtype !== this.dtype || value.rank !== this.rank || value.shape.some((d, i) => d !== this.shape[i])) {
-      throw new Error(`assign: expected ${this.dtype} ${formatShape(this.shape)}${this.name ? ` for ${this.name}` : ''}, got ${value.dtype} ${formatShape(value.shape)}`);
+      throw new Error(
+        `assign: expected ${this.dtype} ${formatShape(this.shape)}${this.name ? ` for ${this.name}` : ''}, got ${value.dtype} ${formatShape(value.shape)}`,
+      );
     }
     this.current = value;
     if (this.isParameter) markParameterStorage(value.storage);
@@ -181,7 +184,10 @@ export class Variable {
 
 /** A leaf variable from a tensor or nested numbers. */
 export function variable(value: Tensor | NestedArray, options: VariableOptions & { dtype?: DType } = {}): Variable {
-  const t = typeof value === 'object' && value !== null && 'storage' in value ? value : makeTensor(value, { dtype: options.dtype });
+  const t =
+    typeof value === 'object' && value !== null && 'storage' in value
+      ? value
+      : makeTensor(value, { dtype: options.dtype });
   return new Variable(t, options);
 }
 

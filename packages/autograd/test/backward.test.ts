@@ -10,7 +10,13 @@ describe('backward', () => {
     const x = leaf([1, -2, 3]);
     A.sum(A.square(x)).backward();
     expect(x.grad!.arraySync()).toEqual([2, -4, 6]);
-    const inputs = A.variable([[1, 2], [3, 4]], { dtype: 'float64' });
+    const inputs = A.variable(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     const w = leaf([[1], [1]]);
     A.sum(A.matmul(inputs, w)).backward();
     expect(w.grad!.arraySync()).toEqual([[4], [6]]);
@@ -46,12 +52,28 @@ describe('backward', () => {
   });
 
   it('takes an explicit upstream gradient for non-scalar outputs and checks its shape', () => {
-    const x = leaf([[1, 2], [3, 4]]);
+    const x = leaf([
+      [1, 2],
+      [3, 4],
+    ]);
     const y = A.mul(x, x);
     expect(() => y.backward()).toThrow(/backward: output has shape \[2, 2\]; pass an explicit gradient/);
-    expect(() => y.backward(T.ones([2], f64))).toThrow(/backward: gradient has shape \[2\] but the output has shape \[2, 2\]/);
-    y.backward(T.tensor([[1, 0], [0, 1]], f64));
-    expect(x.grad!.arraySync()).toEqual([[2, 0], [0, 8]]);
+    expect(() => y.backward(T.ones([2], f64))).toThrow(
+      /backward: gradient has shape \[2\] but the output has shape \[2, 2\]/,
+    );
+    y.backward(
+      T.tensor(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        f64,
+      ),
+    );
+    expect(x.grad!.arraySync()).toEqual([
+      [2, 0],
+      [0, 8],
+    ]);
   });
 
   it('frees the graph after backward unless retainGraph is set', () => {
@@ -60,7 +82,9 @@ describe('backward', () => {
     y.backward(undefined, { retainGraph: true });
     y.backward();
     expect(x.grad!.item()).toBeCloseTo(2 * (1 - Math.tanh(2) ** 2), 14);
-    expect(() => y.backward()).toThrow(/tanh: saved tensors were freed by an earlier backward; pass \{ retainGraph: true \}/);
+    expect(() => y.backward()).toThrow(
+      /tanh: saved tensors were freed by an earlier backward; pass \{ retainGraph: true \}/,
+    );
   });
 
   it('records nothing under noGrad, and detach cuts the graph', () => {
@@ -78,7 +102,11 @@ describe('backward', () => {
   });
 
   it('restores grad mode when the noGrad body throws', () => {
-    expect(() => A.noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      A.noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(A.isGradEnabled()).toBe(true);
   });
 
@@ -90,11 +118,17 @@ describe('backward', () => {
   });
 
   it('computes through non-differentiable helpers without recording them', () => {
-    const x = leaf([[1, 5, 2], [7, 0, 3]]);
+    const x = leaf([
+      [1, 5, 2],
+      [7, 0, 3],
+    ]);
     expect(A.argmax(x, 1).arraySync()).toEqual([1, 0]);
     const mask = A.greater(x, 2);
     A.sum(A.where(mask, x, 0)).backward();
-    expect(x.grad!.arraySync()).toEqual([[0, 1, 0], [1, 0, 1]]);
+    expect(x.grad!.arraySync()).toEqual([
+      [0, 1, 0],
+      [1, 0, 1],
+    ]);
   });
 
   it('lets an optimizer assign new leaf values, with shape and dtype checked', () => {
@@ -111,6 +145,8 @@ describe('backward', () => {
       forward: (_ctx, x) => T.mul(x, 2),
       backward: (_ctx, g) => [T.sum(g)],
     });
-    expect(() => A.sum(broken(leaf([1, 2]))).backward()).toThrow(/broken: gradient for input 0 has shape \[\], expected \[2\]/);
+    expect(() => A.sum(broken(leaf([1, 2]))).backward()).toThrow(
+      /broken: gradient for input 0 has shape \[\], expected \[2\]/,
+    );
   });
 });

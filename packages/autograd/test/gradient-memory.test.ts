@@ -12,7 +12,8 @@ import { expectTensorClose } from '../../../test/support/matchers.js';
 const rng = () => new T.Rng(42);
 const input = () => T.uniform([64, 128], -1, 1, { rng: rng() });
 const weight = () => T.uniform([128, 64], -0.1, 0.1, { rng: new T.Rng(7) });
-const close = (actual: T.Tensor, expected: T.Tensor) => expectTensorClose(actual, { shape: expected.shape, data: expected.dataSync() }, 1e-5);
+const close = (actual: T.Tensor, expected: T.Tensor) =>
+  expectTensorClose(actual, { shape: expected.shape, data: expected.dataSync() }, 1e-5);
 
 describe('memory released by backward', () => {
   it('never touches what the caller can still see: values, intermediates, the seed, leaf gradients', () => {
@@ -52,7 +53,12 @@ describe('memory released by backward', () => {
       const [fresh0, reused0] = [backend.allocatedBytes!(), backend.reusedBytes!()];
       const loss = A.sum(A.square(A.tanh(A.matmul(x, w))));
       loss.backward();
-      w.assign(T.tidy(() => T.sub(w.value, T.mul(w.grad!, 1e-3)), (next) => [next]));
+      w.assign(
+        T.tidy(
+          () => T.sub(w.value, T.mul(w.grad!, 1e-3)),
+          (next) => [next],
+        ),
+      );
       w.zeroGrad();
       if (step >= 2) {
         produced.fresh += backend.allocatedBytes!() - fresh0;

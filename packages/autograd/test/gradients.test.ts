@@ -8,7 +8,14 @@ import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
-import { broadcastPairArb, distinctTensor, matmulShapesArb, randomTensor, seedArb, shapeArb } from '../../../test/support/arbitraries.js';
+import {
+  broadcastPairArb,
+  distinctTensor,
+  matmulShapesArb,
+  randomTensor,
+  seedArb,
+  shapeArb,
+} from '../../../test/support/arbitraries.js';
 
 const TOLERANCE = 1e-6;
 
@@ -35,14 +42,29 @@ const binaryCases: [string, (sa: number[], sb: number[], seed: number) => Case][
   ['sub', (sa, sb, s) => ({ inputs: [randomTensor(sa, s), randomTensor(sb, s + 1)], fn: A.sub })],
   ['mul', (sa, sb, s) => ({ inputs: [randomTensor(sa, s), randomTensor(sb, s + 1)], fn: A.mul })],
   ['div', (sa, sb, s) => ({ inputs: [randomTensor(sa, s), distinctTensor(sb, s + 1)], fn: A.div })],
-  ['pow', (sa, sb, s) => ({ inputs: [positive(distinctTensor(sa, s)), randomTensor(sb, s + 1, { low: -1.5, high: 1.5 })], fn: A.pow })],
+  [
+    'pow',
+    (sa, sb, s) => ({
+      inputs: [positive(distinctTensor(sa, s)), randomTensor(sb, s + 1, { low: -1.5, high: 1.5 })],
+      fn: A.pow,
+    }),
+  ],
   // b is offset by 0.05 from a's grid, so a and b never tie.
-  ['maximum', (sa, sb, s) => ({ inputs: [distinctTensor(sa, s), T.add(distinctTensor(sb, s + 1), 0.05)], fn: A.maximum })],
-  ['minimum (composed)', (sa, sb, s) => ({ inputs: [distinctTensor(sa, s), T.add(distinctTensor(sb, s + 1), 0.05)], fn: A.minimum })],
-  ['where', (sa, sb, s) => ({
-    inputs: [T.greater(randomTensor(sa, s + 2), 0), randomTensor(sa, s), randomTensor(sb, s + 1)],
-    fn: (c, a, b) => A.where(c!, a!, b!),
-  })],
+  [
+    'maximum',
+    (sa, sb, s) => ({ inputs: [distinctTensor(sa, s), T.add(distinctTensor(sb, s + 1), 0.05)], fn: A.maximum }),
+  ],
+  [
+    'minimum (composed)',
+    (sa, sb, s) => ({ inputs: [distinctTensor(sa, s), T.add(distinctTensor(sb, s + 1), 0.05)], fn: A.minimum }),
+  ],
+  [
+    'where',
+    (sa, sb, s) => ({
+      inputs: [T.greater(randomTensor(sa, s + 2), 0), randomTensor(sa, s), randomTensor(sb, s + 1)],
+      fn: (c, a, b) => A.where(c!, a!, b!),
+    }),
+  ],
 ];
 
 const unaryCases: [string, (shape: number[], seed: number) => Case][] = [
@@ -59,7 +81,10 @@ const unaryCases: [string, (shape: number[], seed: number) => Case][] = [
   ['divScalar', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.div(x!, 0.3) })],
   ['powScalar', (sh, s) => ({ inputs: [positive(distinctTensor(sh, s))], fn: (x) => A.pow(x!, 2.5) })],
   ['square (composed)', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: A.square })],
-  ['cast float64 → float64 round trip through reshape', (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.cast(A.reshape(x!, [-1]), 'float64') })],
+  [
+    'cast float64 → float64 round trip through reshape',
+    (sh, s) => ({ inputs: [randomTensor(sh, s)], fn: (x) => A.cast(A.reshape(x!, [-1]), 'float64') }),
+  ],
 ];
 
 describe('gradients of elementwise ops match finite differences (float64, 1e-6)', () => {
@@ -72,53 +97,125 @@ describe('gradients of elementwise ops match finite differences (float64, 1e-6)'
 });
 
 /** A random non-empty shape with a random subset of its axes and keepdims. */
-const reductionArb = fc
-  .tuple(shapeArb(1, 3), seedArb, fc.boolean())
-  .chain(([shape, seed, keepdims]) =>
-    fc.subarray(shape.map((_, i) => i), { minLength: 1 }).map((axes) => ({ shape, seed, keepdims, axes })),
-  );
+const reductionArb = fc.tuple(shapeArb(1, 3), seedArb, fc.boolean()).chain(([shape, seed, keepdims]) =>
+  fc
+    .subarray(
+      shape.map((_, i) => i),
+      { minLength: 1 },
+    )
+    .map((axes) => ({ shape, seed, keepdims, axes })),
+);
 
 describe('gradients of reductions match finite differences', () => {
   it('sum over random axes', () => {
-    checkProperty(reductionArb.map(({ shape, seed, keepdims, axes }) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.sum(x!, axes, keepdims) })));
+    checkProperty(
+      reductionArb.map(({ shape, seed, keepdims, axes }) => ({
+        inputs: [randomTensor(shape, seed)],
+        fn: (x) => A.sum(x!, axes, keepdims),
+      })),
+    );
   });
   it('mean over random axes (composed)', () => {
-    checkProperty(reductionArb.map(({ shape, seed, keepdims, axes }) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.mean(x!, axes, keepdims) })));
+    checkProperty(
+      reductionArb.map(({ shape, seed, keepdims, axes }) => ({
+        inputs: [randomTensor(shape, seed)],
+        fn: (x) => A.mean(x!, axes, keepdims),
+      })),
+    );
   });
   it('max and min over random axes', () => {
-    checkProperty(reductionArb.map(({ shape, seed, keepdims, axes }) => ({ inputs: [distinctTensor(shape, seed)], fn: (x) => A.max(x!, axes, keepdims) })));
-    checkProperty(reductionArb.map(({ shape, seed, keepdims, axes }) => ({ inputs: [distinctTensor(shape, seed)], fn: (x) => A.min(x!, axes, keepdims) })));
+    checkProperty(
+      reductionArb.map(({ shape, seed, keepdims, axes }) => ({
+        inputs: [distinctTensor(shape, seed)],
+        fn: (x) => A.max(x!, axes, keepdims),
+      })),
+    );
+    checkProperty(
+      reductionArb.map(({ shape, seed, keepdims, axes }) => ({
+        inputs: [distinctTensor(shape, seed)],
+        fn: (x) => A.min(x!, axes, keepdims),
+      })),
+    );
   });
   it('logSumExp, softmax and logSoftmax along a random axis', () => {
-    const axisArb = fc.tuple(shapeArb(1, 3), seedArb, fc.boolean()).chain(([shape, seed, keepdims]) =>
-      fc.integer({ min: -shape.length, max: shape.length - 1 }).map((axis) => ({ shape, seed, keepdims, axis })),
+    const axisArb = fc
+      .tuple(shapeArb(1, 3), seedArb, fc.boolean())
+      .chain(([shape, seed, keepdims]) =>
+        fc.integer({ min: -shape.length, max: shape.length - 1 }).map((axis) => ({ shape, seed, keepdims, axis })),
+      );
+    checkProperty(
+      axisArb.map(({ shape, seed, keepdims, axis }) => ({
+        inputs: [randomTensor(shape, seed, { low: -4, high: 4 })],
+        fn: (x) => A.logSumExp(x!, axis, keepdims),
+      })),
     );
-    checkProperty(axisArb.map(({ shape, seed, keepdims, axis }) => ({ inputs: [randomTensor(shape, seed, { low: -4, high: 4 })], fn: (x) => A.logSumExp(x!, axis, keepdims) })));
-    checkProperty(axisArb.map(({ shape, seed, axis }) => ({ inputs: [randomTensor(shape, seed, { low: -4, high: 4 })], fn: (x) => A.softmax(x!, axis) })));
-    checkProperty(axisArb.map(({ shape, seed, axis }) => ({ inputs: [randomTensor(shape, seed, { low: -4, high: 4 })], fn: (x) => A.logSoftmax(x!, axis) })));
+    checkProperty(
+      axisArb.map(({ shape, seed, axis }) => ({
+        inputs: [randomTensor(shape, seed, { low: -4, high: 4 })],
+        fn: (x) => A.softmax(x!, axis),
+      })),
+    );
+    checkProperty(
+      axisArb.map(({ shape, seed, axis }) => ({
+        inputs: [randomTensor(shape, seed, { low: -4, high: 4 })],
+        fn: (x) => A.logSoftmax(x!, axis),
+      })),
+    );
   });
 });
 
 describe('gradients of matmul and shape ops match finite differences', () => {
   it('matmul over 2-D and batched operands with broadcast batch dims', () => {
-    checkProperty(fc.tuple(matmulShapesArb, seedArb).map(([[sa, sb], seed]) => ({ inputs: [randomTensor(sa, seed), randomTensor(sb, seed + 1)], fn: A.matmul })), 40);
+    checkProperty(
+      fc
+        .tuple(matmulShapesArb, seedArb)
+        .map(([[sa, sb], seed]) => ({ inputs: [randomTensor(sa, seed), randomTensor(sb, seed + 1)], fn: A.matmul })),
+      40,
+    );
   });
   it('reshape, permute (and transpose), expand', () => {
-    checkProperty(unaryArb.map(([shape, seed]) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.reshape(x!, [-1, 1]) })));
-    checkProperty(unaryArb.map(([shape, seed]) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.permute(x!, shape.map((_, i) => shape.length - 1 - i)) })));
-    checkProperty(shapeArb(2, 3).chain((shape) => seedArb.map((seed) => ({ inputs: [randomTensor(shape, seed)], fn: (x: Variable) => A.transpose(x, 0, -1) }))));
-    checkProperty(broadcastPairArb.chain(([sa, sb]) => seedArb.map((seed) => ({
-      inputs: [randomTensor(sa, seed)],
-      fn: (x: Variable) => A.expand(x, T.broadcastShapes('test', sa, sb)),
-    }))));
+    checkProperty(
+      unaryArb.map(([shape, seed]) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.reshape(x!, [-1, 1]) })),
+    );
+    checkProperty(
+      unaryArb.map(([shape, seed]) => ({
+        inputs: [randomTensor(shape, seed)],
+        fn: (x) =>
+          A.permute(
+            x!,
+            shape.map((_, i) => shape.length - 1 - i),
+          ),
+      })),
+    );
+    checkProperty(
+      shapeArb(2, 3).chain((shape) =>
+        seedArb.map((seed) => ({ inputs: [randomTensor(shape, seed)], fn: (x: Variable) => A.transpose(x, 0, -1) })),
+      ),
+    );
+    checkProperty(
+      broadcastPairArb.chain(([sa, sb]) =>
+        seedArb.map((seed) => ({
+          inputs: [randomTensor(sa, seed)],
+          fn: (x: Variable) => A.expand(x, T.broadcastShapes('test', sa, sb)),
+        })),
+      ),
+    );
   });
   it('slice with ranges, steps and picked indices', () => {
-    const sliceArb = fc.tuple(shapeArb(1, 3), seedArb).chain(([shape, seed]) =>
-      fc.tuple(...shape.map((d) => fc.oneof(
-        fc.integer({ min: 0, max: d - 1 }),
-        fc.record({ start: fc.integer({ min: 0, max: d - 1 }), step: fc.integer({ min: 1, max: 2 }) }),
-      ))).map((specs) => ({ inputs: [randomTensor(shape, seed)], fn: (x: Variable) => A.slice(x, specs) })),
-    );
+    const sliceArb = fc
+      .tuple(shapeArb(1, 3), seedArb)
+      .chain(([shape, seed]) =>
+        fc
+          .tuple(
+            ...shape.map((d) =>
+              fc.oneof(
+                fc.integer({ min: 0, max: d - 1 }),
+                fc.record({ start: fc.integer({ min: 0, max: d - 1 }), step: fc.integer({ min: 1, max: 2 }) }),
+              ),
+            ),
+          )
+          .map((specs) => ({ inputs: [randomTensor(shape, seed)], fn: (x: Variable) => A.slice(x, specs) })),
+      );
     checkProperty(sliceArb);
   });
   it('concat and stack (composed) along a random axis', () => {
@@ -128,16 +225,34 @@ describe('gradients of matmul and shape ops match finite differences', () => {
         return { shape, other, seed, axis };
       }),
     );
-    checkProperty(joinArb.map(({ shape, other, seed, axis }) => ({ inputs: [randomTensor(shape, seed), randomTensor(other, seed + 1)], fn: (a, b) => A.concat([a!, b!], axis) })));
-    checkProperty(joinArb.map(({ shape, seed, axis }) => ({ inputs: [randomTensor(shape, seed), randomTensor(shape, seed + 1)], fn: (a, b) => A.stack([a!, b!], axis) })));
+    checkProperty(
+      joinArb.map(({ shape, other, seed, axis }) => ({
+        inputs: [randomTensor(shape, seed), randomTensor(other, seed + 1)],
+        fn: (a, b) => A.concat([a!, b!], axis),
+      })),
+    );
+    checkProperty(
+      joinArb.map(({ shape, seed, axis }) => ({
+        inputs: [randomTensor(shape, seed), randomTensor(shape, seed + 1)],
+        fn: (a, b) => A.stack([a!, b!], axis),
+      })),
+    );
   });
   it('indexSelect (embedding lookup) with repeated indices', () => {
-    const lookupArb = fc.tuple(shapeArb(1, 3), seedArb, fc.array(fc.nat(), { minLength: 1, maxLength: 6 })).chain(([shape, seed, raw]) =>
-      fc.integer({ min: 0, max: shape.length - 1 }).map((axis) => {
-        const ids = T.tensor(raw.map((r) => r % shape[axis]!), { dtype: 'int32' });
-        return { inputs: [randomTensor(shape, seed), ids], fn: (x: Variable, i: Variable) => A.indexSelect(x, axis, i.value) };
-      }),
-    );
+    const lookupArb = fc
+      .tuple(shapeArb(1, 3), seedArb, fc.array(fc.nat(), { minLength: 1, maxLength: 6 }))
+      .chain(([shape, seed, raw]) =>
+        fc.integer({ min: 0, max: shape.length - 1 }).map((axis) => {
+          const ids = T.tensor(
+            raw.map((r) => r % shape[axis]!),
+            { dtype: 'int32' },
+          );
+          return {
+            inputs: [randomTensor(shape, seed), ids],
+            fn: (x: Variable, i: Variable) => A.indexSelect(x, axis, i.value),
+          };
+        }),
+      );
     checkProperty(lookupArb);
   });
 });
@@ -156,6 +271,8 @@ describe('gradcheck itself', () => {
   });
 
   it('insists on float64 inputs', () => {
-    expect(() => A.gradcheck(A.exp, [T.zeros([2])])).toThrow(/gradcheck: input 0 is float32; finite differences need float64 inputs/);
+    expect(() => A.gradcheck(A.exp, [T.zeros([2])])).toThrow(
+      /gradcheck: input 0 is float32; finite differences need float64 inputs/,
+    );
   });
 });

@@ -7,7 +7,8 @@ import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 
 /** A leaf that needs a gradient but is no model parameter, so what ops save of it counts. */
-const param = (shape: number[], dtype: T.FloatDType = 'float32') => A.variable(T.ones(shape, { dtype }), { requiresGrad: true });
+const param = (shape: number[], dtype: T.FloatDType = 'float32') =>
+  A.variable(T.ones(shape, { dtype }), { requiresGrad: true });
 const measure = <R>(fn: () => R) => {
   const tape = new A.Tape();
   const result = A.withTape(tape, fn);

@@ -9,7 +9,11 @@ export interface ParsedArguments {
  * Parses `--flag value`, `--flag=value` and boolean `--flag` (those listed in `booleans`).
  * Unknown flags are usage errors naming the flag and the command.
  */
-export function parseArguments(command: string, argv: readonly string[], known: { booleans: readonly string[]; values: readonly string[] }): ParsedArguments {
+export function parseArguments(
+  command: string,
+  argv: readonly string[],
+  known: { booleans: readonly string[]; values: readonly string[] },
+): ParsedArguments {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -34,23 +38,40 @@ export function parseArguments(command: string, argv: readonly string[], known: 
 }
 
 /** A numeric flag with a default, validated (names the flag on error). */
-export function numberFlag(command: string, flags: Map<string, string | true>, name: string, fallback: number, options: { integer?: boolean; min?: number; max?: number } = {}): number {
+export function numberFlag(
+  command: string,
+  flags: Map<string, string | true>,
+  name: string,
+  fallback: number,
+  options: { integer?: boolean; min?: number; max?: number } = {},
+): number {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
   const { integer = false, min = -Infinity, max = Infinity } = options;
   if (raw === true || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
     const range = [min > -Infinity ? `≥ ${min}` : '', max < Infinity ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
-    throw new UsageError(`${command}: --${name} must be ${integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${raw === true ? '' : raw}'`);
+    throw new UsageError(
+      `${command}: --${name} must be ${integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${raw === true ? '' : raw}'`,
+    );
   }
   return value;
 }
 
 /** A string flag restricted to some choices. */
-export function choiceFlag<C extends string>(command: string, flags: Map<string, string | true>, name: string, choices: readonly C[], fallback: C): C {
+export function choiceFlag<C extends string>(
+  command: string,
+  flags: Map<string, string | true>,
+  name: string,
+  choices: readonly C[],
+  fallback: C,
+): C {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
-  if (raw === true || !choices.includes(raw as C)) throw new UsageError(`${command}: --${name} must be one of ${choices.join(', ')}, got '${raw === true ? '' : raw}'`);
+  if (raw === true || !choices.includes(raw as C))
+    throw new UsageError(
+      `${command}: --${name} must be one of ${choices.join(', ')}, got '${raw === true ? '' : raw}'`,
+    );
   return raw as C;
 }
 

@@ -31,7 +31,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
  * Runs the CLI and returns its exit code: 0 success, 1 a failed check or run, 2 bad input.
  * Errors print as one line on stderr, never a stack trace (set LORAFA_DEBUG=1 for one).
  */
-export async function runCli(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);

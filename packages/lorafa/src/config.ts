@@ -34,8 +34,11 @@ export function loraScaling(config: Pick<LoraConfig, 'rank' | 'alpha' | 'rsLora'
 }
 
 export function validateLoraConfig(config: LoraConfig): void {
-  if (!LORA_METHODS.includes(config.method)) throw new Error(`lora: unknown method '${config.method}' (expected ${LORA_METHODS.join(', ')})`);
-  if (!Number.isInteger(config.rank) || config.rank < 1) throw new Error(`lora: rank must be a positive integer, got ${config.rank}`);
+  if (!LORA_METHODS.includes(config.method))
+    throw new Error(`lora: unknown method '${config.method}' (expected ${LORA_METHODS.join(', ')})`);
+  if (!Number.isInteger(config.rank) || config.rank < 1)
+    throw new Error(`lora: rank must be a positive integer, got ${config.rank}`);
   if (!(config.alpha > 0)) throw new Error(`lora: alpha must be positive, got ${config.alpha}`);
-  if (config.init !== undefined && !LORA_INITS.includes(config.init)) throw new Error(`lora: unknown init '${config.init}' (expected ${LORA_INITS.join(', ')})`);
+  if (config.init !== undefined && !LORA_INITS.includes(config.init))
+    throw new Error(`lora: unknown init '${config.init}' (expected ${LORA_INITS.join(', ')})`);
 }

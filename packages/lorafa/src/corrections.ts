@@ -50,7 +50,11 @@ export class GramSolver {
   static of(gram: T.Tensor, options: GramSolverOptions): GramSolver {
     const r = gram.shape[0]!;
     if (options.pinvRidge !== undefined) {
-      return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), options.pinvRidge))), 'pinv', NaN);
+      return new GramSolver(
+        T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), options.pinvRidge))),
+        'pinv',
+        NaN,
+      );
     }
     try {
       const l = T.linalg.cholesky(gram);
@@ -65,11 +69,17 @@ export class GramSolver {
     const name = options.name ?? '<unnamed layer>';
     if (!warnedLayers.has(name)) {
       warnedLayers.add(name);
-      (options.warn ?? console.warn)(`LoRA-FA correction for ${name}: the ${r}x${r} Gram matrix is singular or ill-conditioned; using pinv(G + δI) instead of its inverse`);
+      (options.warn ?? console.warn)(
+        `LoRA-FA correction for ${name}: the ${r}x${r} Gram matrix is singular or ill-conditioned; using pinv(G + δI) instead of its inverse`,
+      );
     }
     const meanDiagonal = T.sum(T.mul(gram, T.eye(r, r, { dtype: 'float64' }))).item() / r;
     const delta = (options.ridge ?? 1e-8) * (meanDiagonal > 0 ? meanDiagonal : 1);
-    return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), delta))), 'pinv', Infinity);
+    return new GramSolver(
+      T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), delta))),
+      'pinv',
+      Infinity,
+    );
   }
 
   /** x G⁻¹ in float64. */
@@ -83,9 +93,18 @@ export class GramSolver {
   }
 }
 
-function checkPair(op: string, gradient: T.Tensor, frozen: T.Tensor, gradientRankAxis: number, frozenRankAxis: number, s: number): void {
+function checkPair(
+  op: string,
+  gradient: T.Tensor,
+  frozen: T.Tensor,
+  gradientRankAxis: number,
+  frozenRankAxis: number,
+  s: number,
+): void {
   if (gradient.rank !== 2 || frozen.rank !== 2 || gradient.shape[gradientRankAxis] !== frozen.shape[frozenRankAxis]) {
-    throw new Error(`${op}: gradient ${T.formatShape(gradient.shape)} and frozen matrix ${T.formatShape(frozen.shape)} do not share the rank dimension`);
+    throw new Error(
+      `${op}: gradient ${T.formatShape(gradient.shape)} and frozen matrix ${T.formatShape(frozen.shape)} do not share the rank dimension`,
+    );
   }
   if (!(s > 0)) throw new Error(`${op}: scaling must be positive, got ${s}`);
 }

@@ -2,7 +2,12 @@ import * as T from '@lorafa/tensor';
 import type { LoraInit, LoraMethod } from './config.js';
 
 /** A random matrix of shape `shape` (fan-in = its second dimension) drawn by `init`. */
-export function randomFactor(shape: [number, number], init: LoraInit, rank: number, options: { dtype: T.FloatDType; rng?: T.Rng }): T.Tensor {
+export function randomFactor(
+  shape: [number, number],
+  init: LoraInit,
+  rank: number,
+  options: { dtype: T.FloatDType; rng?: T.Rng },
+): T.Tensor {
   const fanIn = shape[1];
   switch (init) {
     case 'gaussian':
@@ -15,7 +20,11 @@ export function randomFactor(shape: [number, number], init: LoraInit, rank: numb
     }
     case 'anisotropic': {
       const rows = shape[0];
-      const scales = T.fromFlat(Array.from({ length: rows }, (_, i) => 10 ** (rows > 1 ? (-2 * i) / (rows - 1) : 0)), [rows, 1], { dtype: options.dtype });
+      const scales = T.fromFlat(
+        Array.from({ length: rows }, (_, i) => 10 ** (rows > 1 ? (-2 * i) / (rows - 1) : 0)),
+        [rows, 1],
+        { dtype: options.dtype },
+      );
       return T.mul(T.randn(shape, { ...options, std: 1 / rank }), scales);
     }
   }

@@ -31,7 +31,9 @@ export function injectLora(model: Module, options: InjectOptions): LoraAdapter[]
   const linears = [...model.namedModules()].filter(([, m]) => m instanceof Linear) as [string, Linear][];
   const targets = linears.filter(([path]) => options.targets.some((t) => matchesTarget(path, t)));
   if (targets.length === 0) {
-    throw new Error(`injectLora: no Linear module matches targets [${options.targets.join(', ')}]; Linear modules: ${linears.map(([p]) => p).join(', ') || 'none'}`);
+    throw new Error(
+      `injectLora: no Linear module matches targets [${options.targets.join(', ')}]; Linear modules: ${linears.map(([p]) => p).join(', ') || 'none'}`,
+    );
   }
   if (options.method === 'full') {
     for (const p of model.parameters()) p.requiresGrad = true;

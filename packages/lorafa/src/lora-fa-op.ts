@@ -31,7 +31,9 @@ const loraFaOp = (scaling: number, hasBias: boolean) =>
     },
     backward(ctx, g) {
       const [h, w0, a, b] = ctx.saved as T.Tensor[];
-      const gradX = ctx.needsInputGrad[0] ? T.add(T.matmul(g, w0!), T.mul(T.matmul(T.matmul(g, b!), a!), scaling)) : null;
+      const gradX = ctx.needsInputGrad[0]
+        ? T.add(T.matmul(g, w0!), T.mul(T.matmul(T.matmul(g, b!), a!), scaling))
+        : null;
       const gradB = ctx.needsInputGrad[3] ? T.mul(T.matmul(rows(g).transpose(), rows(h!)), scaling) : null;
       const gradBias = hasBias && ctx.needsInputGrad[4] ? T.sum(rows(g), 0) : null;
       return [gradX, null, null, gradB, gradBias];
@@ -39,7 +41,14 @@ const loraFaOp = (scaling: number, hasBias: boolean) =>
   });
 
 /** Y = X W0ᵀ + b + s (X Aᵀ) Bᵀ with A frozen, saving only H = X Aᵀ for backward. */
-export function loraFaLinear(x: Variable, w0: Variable, a: Variable, b: Variable, bias: Variable | null, scaling: number): Variable {
+export function loraFaLinear(
+  x: Variable,
+  w0: Variable,
+  a: Variable,
+  b: Variable,
+  bias: Variable | null,
+  scaling: number,
+): Variable {
   return bias ? loraFaOp(scaling, true)(x, w0, a, b, bias) : loraFaOp(scaling, false)(x, w0, a, b);
 }
 
@@ -48,7 +57,14 @@ export function loraFaLinear(x: Variable, w0: Variable, a: Variable, b: Variable
  * LoRA-FA). Primitives save only what the wanted gradients need, so LoRA saves X (for dA) and
  * H (for dB), LoRA-FB saves X only, and a composed LoRA-FA would save H only as well.
  */
-export function loraLinear(x: Variable, w0: Variable, a: Variable, b: Variable, bias: Variable | null, scaling: number): Variable {
+export function loraLinear(
+  x: Variable,
+  w0: Variable,
+  a: Variable,
+  b: Variable,
+  bias: Variable | null,
+  scaling: number,
+): Variable {
   const base = A.matmul(x, A.transpose(w0));
   const h = A.matmul(x, A.transpose(a));
   const y = A.add(base, A.mul(A.matmul(h, A.transpose(b)), scaling));

@@ -23,7 +23,10 @@ export class LoraLinear extends Module {
   readonly adapter: LoraAdapter | null;
   private merged = false;
 
-  constructor(base: Linear, readonly config: LoraLinearOptions) {
+  constructor(
+    base: Linear,
+    readonly config: LoraLinearOptions,
+  ) {
     super();
     validateLoraConfig(config);
     this.base = this.registerModule('base', base);

@@ -52,7 +52,8 @@ export interface MemoryBreakdown {
 export function estimateMemory(spec: ModelSpec, options: MemoryOptions): MemoryBreakdown[] {
   const { batch, seq, rank, shareInputs = false } = options;
   for (const [key, value] of Object.entries({ batch, seq, rank })) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`memory model: ${key} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`memory model: ${key} must be a positive integer, got ${value}`);
   }
   const weightBytes = options.weightBytes ?? 2;
   const activationBytes = options.activationBytes ?? 2;
@@ -60,19 +61,33 @@ export function estimateMemory(spec: ModelSpec, options: MemoryOptions): MemoryB
   const targets = options.targets ?? spec.blockLinears.map((l) => l.name);
   const adapted = spec.blockLinears.filter((l) => targets.includes(l.name));
   const unknown = targets.filter((t) => !spec.blockLinears.some((l) => l.name === t));
-  if (unknown.length) throw new Error(`memory model: ${spec.name} has no linear ${unknown.join(', ')} (it has ${spec.blockLinears.map((l) => l.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `memory model: ${spec.name} has no linear ${unknown.join(', ')} (it has ${spec.blockLinears.map((l) => l.name).join(', ')})`,
+    );
   const tokens = batch * seq;
   const baseParameters = parameterCount(spec);
   const adapterParameters = spec.layers * adapted.reduce((n, l) => n + rank * (l.inFeatures + l.outFeatures), 0);
 
   return LORA_METHODS.map((method) => {
-    const trainable = method === 'full' ? baseParameters : spec.layers * adapted.reduce((n, l) => n + trainedPerLinear(method, l, rank), 0);
+    const trainable =
+      method === 'full'
+        ? baseParameters
+        : spec.layers * adapted.reduce((n, l) => n + trainedPerLinear(method, l, rank), 0);
     const activationElements = spec.layers * tokens * savedPerToken(method, adapted, rank, shareInputs);
     const weights = (baseParameters + (method === 'full' ? 0 : adapterParameters)) * weightBytes;
     const grads = trainable * weightBytes;
     const optimizer = trainable * optimizerBytes;
     const activations = activationElements * activationBytes;
-    return { method, trainableParameters: trainable, weights, grads, optimizer, activations, total: weights + grads + optimizer + activations };
+    return {
+      method,
+      trainableParameters: trainable,
+      weights,
+      grads,
+      optimizer,
+      activations,
+      total: weights + grads + optimizer + activations,
+    };
   });
 }
 
@@ -100,7 +115,10 @@ function savedPerToken(method: LoraMethod, adapted: readonly LinearSpec[], r: nu
 }
 
 /** Saved bytes of one adapted linear per the table above (for checking against the tape). */
-export function savedBytesPerLinear(method: LoraMethod, o: { tokens: number; inFeatures: number; rank: number; bytes: number }): number {
+export function savedBytesPerLinear(
+  method: LoraMethod,
+  o: { tokens: number; inFeatures: number; rank: number; bytes: number },
+): number {
   const perToken = method === 'lora-fa' ? o.rank : method === 'lora' ? o.inFeatures + o.rank : o.inFeatures;
   return o.tokens * perToken * o.bytes;
 }

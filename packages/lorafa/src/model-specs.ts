@@ -24,7 +24,13 @@ export interface ModelSpec {
   otherParameters: number;
 }
 
-const linear = (name: string, inFeatures: number, outFeatures: number, inputGroup: string, bias = false): LinearSpec => ({
+const linear = (
+  name: string,
+  inFeatures: number,
+  outFeatures: number,
+  inputGroup: string,
+  bias = false,
+): LinearSpec => ({
   name,
   inFeatures,
   outFeatures,
@@ -33,7 +39,15 @@ const linear = (name: string, inFeatures: number, outFeatures: number, inputGrou
 });
 
 /** A Llama-architecture model (RMSNorm, SwiGLU MLP, untied head, grouped-query attention). */
-export function llamaSpec(o: { name: string; hidden: number; layers: number; heads: number; kvHeads?: number; ffn: number; vocab: number }): ModelSpec {
+export function llamaSpec(o: {
+  name: string;
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads?: number;
+  ffn: number;
+  vocab: number;
+}): ModelSpec {
   const kv = (o.hidden / o.heads) * (o.kvHeads ?? o.heads);
   return {
     name: o.name,
@@ -57,7 +71,15 @@ export function llamaSpec(o: { name: string; hidden: number; layers: number; hea
 }
 
 /** A GPT-2-architecture model (Conv1D linears with biases, learned positions, tied head). */
-export function gpt2Spec(o: { name: string; nEmbd: number; nLayer: number; nHead: number; vocab: number; nPositions: number; nInner?: number }): ModelSpec {
+export function gpt2Spec(o: {
+  name: string;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  vocab: number;
+  nPositions: number;
+  nInner?: number;
+}): ModelSpec {
   const d = o.nEmbd;
   const inner = o.nInner ?? 4 * d;
   return {
@@ -80,7 +102,15 @@ export function gpt2Spec(o: { name: string; nEmbd: number; nLayer: number; nHead
 
 export const MODEL_PRESETS: Record<string, ModelSpec> = {
   'llama2-7b': llamaSpec({ name: 'llama2-7b', hidden: 4096, layers: 32, heads: 32, ffn: 11008, vocab: 32000 }),
-  'llama3-8b': llamaSpec({ name: 'llama3-8b', hidden: 4096, layers: 32, heads: 32, kvHeads: 8, ffn: 14336, vocab: 128256 }),
+  'llama3-8b': llamaSpec({
+    name: 'llama3-8b',
+    hidden: 4096,
+    layers: 32,
+    heads: 32,
+    kvHeads: 8,
+    ffn: 14336,
+    vocab: 128256,
+  }),
   gpt2: gpt2Spec({ name: 'gpt2', nEmbd: 768, nLayer: 12, nHead: 12, vocab: 50257, nPositions: 1024 }),
   'gpt2-medium': gpt2Spec({ name: 'gpt2-medium', nEmbd: 1024, nLayer: 24, nHead: 16, vocab: 50257, nPositions: 1024 }),
 };

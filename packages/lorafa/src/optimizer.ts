@@ -46,18 +46,41 @@ export class LoraFAOptimizer implements Optimizer {
   private readonly solvers = new WeakMap<T.Storage, GramSolver>();
   private steps = 0;
 
-  constructor(adapters: readonly LoraAdapter[], otherParameters: ParameterList, private readonly options: LoraFAOptimizerOptions) {
+  constructor(
+    adapters: readonly LoraAdapter[],
+    otherParameters: ParameterList,
+    private readonly options: LoraFAOptimizerOptions,
+  ) {
     this.lr = options.lr;
     const correction = options.correction ?? true;
     const adapterEntries = adapters.flatMap((adapter): Entry[] => {
       const { name, A: a, B: b, scaling } = adapter;
       switch (adapter.method) {
         case 'lora':
-          return [{ name: `${name}.lora_A`, parameter: a }, { name: `${name}.lora_B`, parameter: b }];
+          return [
+            { name: `${name}.lora_A`, parameter: a },
+            { name: `${name}.lora_B`, parameter: b },
+          ];
         case 'lora-fa':
-          return [{ name: `${name}.lora_B`, parameter: b, frozen: a, applyCorrection: correction, correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)) }];
+          return [
+            {
+              name: `${name}.lora_B`,
+              parameter: b,
+              frozen: a,
+              applyCorrection: correction,
+              correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)),
+            },
+          ];
         case 'lora-fb':
-          return [{ name: `${name}.lora_A`, parameter: a, frozen: b, applyCorrection: correction, correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)) }];
+          return [
+            {
+              name: `${name}.lora_A`,
+              parameter: a,
+              frozen: b,
+              applyCorrection: correction,
+              correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)),
+            },
+          ];
       }
     });
     const adapterParameters = new Set(adapters.flatMap((a) => [a.A, a.B]));
@@ -70,7 +93,8 @@ export class LoraFAOptimizer implements Optimizer {
     const cached = this.solvers.get(frozen.value.storage);
     if (cached) return cached;
     const options = this.options.peftCompatible ? { name, pinvRidge: 1e-8 } : { name };
-    const solver = side === 'rows' ? GramSolver.forRows(frozen.value, options) : GramSolver.forColumns(frozen.value, options);
+    const solver =
+      side === 'rows' ? GramSolver.forRows(frozen.value, options) : GramSolver.forColumns(frozen.value, options);
     this.solvers.set(frozen.value.storage, solver);
     return solver;
   }
@@ -103,7 +127,12 @@ export class LoraFAOptimizer implements Optimizer {
   }
 
   /** The parameter's next value (and, for AdamW, its next moments) at step t. */
-  private update(entry: Entry, g: T.Tensor, t: number, o: { beta1: number; beta2: number; eps: number; weightDecay: number; peftCompatible: boolean }): { moments?: Moments; value: T.Tensor } {
+  private update(
+    entry: Entry,
+    g: T.Tensor,
+    t: number,
+    o: { beta1: number; beta2: number; eps: number; weightDecay: number; peftCompatible: boolean },
+  ): { moments?: Moments; value: T.Tensor } {
     const p = entry.parameter.value;
     if (this.options.algorithm === 'sgd') {
       const decayed = o.weightDecay !== 0 ? T.mul(p, 1 - this.lr * o.weightDecay) : p;
@@ -117,7 +146,16 @@ export class LoraFAOptimizer implements Optimizer {
       if (o.weightDecay !== 0) updated = T.sub(updated, T.mul(updated, this.lr * o.weightDecay));
       return { moments, value: updated };
     }
-    return { moments, value: adamWUpdate(p, moments, t, { lr: this.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay }) }; // torch.optim.AdamW
+    return {
+      moments,
+      value: adamWUpdate(p, moments, t, {
+        lr: this.lr,
+        beta1: o.beta1,
+        beta2: o.beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+      }),
+    }; // torch.optim.AdamW
   }
 
   zeroGrad(): void {

@@ -34,11 +34,14 @@ export function peftKey(path: string, factor: 'A' | 'B'): string {
 
 /** Writes the adapters of one model in PEFT's format (files written atomically). */
 export function savePeftAdapter(dir: string, adapters: readonly LoraAdapter[], options: SaveAdapterOptions = {}): void {
-  if (adapters.length === 0) throw new Error('savePeftAdapter: no adapters to save (full fine-tuning has none; save the model instead)');
+  if (adapters.length === 0)
+    throw new Error('savePeftAdapter: no adapters to save (full fine-tuning has none; save the model instead)');
   const first = adapters[0]!;
   const rank = first.A.shape[0]!;
   if (adapters.some((a) => a.A.shape[0] !== rank || a.scaling !== first.scaling || a.method !== first.method)) {
-    throw new Error('savePeftAdapter: adapters differ in rank, scaling or method; PEFT stores one LoraConfig per adapter');
+    throw new Error(
+      'savePeftAdapter: adapters differ in rank, scaling or method; PEFT stores one LoraConfig per adapter',
+    );
   }
   mkdirSync(dir, { recursive: true });
   const tensors: Record<string, T.Tensor> = {};
@@ -76,15 +79,18 @@ interface PeftConfig {
 
 function readConfig(dir: string): PeftConfig {
   const path = join(dir, ADAPTER_CONFIG);
-  if (!existsSync(path)) throw new Error(`${path}: not found (a PEFT adapter folder has ${ADAPTER_CONFIG} and ${ADAPTER_WEIGHTS})`);
+  if (!existsSync(path))
+    throw new Error(`${path}: not found (a PEFT adapter folder has ${ADAPTER_CONFIG} and ${ADAPTER_WEIGHTS})`);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
   }
-  if (raw.peft_type !== undefined && raw.peft_type !== 'LORA') throw new Error(`${path}: peft_type ${JSON.stringify(raw.peft_type)} is not LORA`);
-  if (!Number.isInteger(raw.r) || (raw.r as number) < 1) throw new Error(`${path}: r must be a positive integer, got ${JSON.stringify(raw.r)}`);
+  if (raw.peft_type !== undefined && raw.peft_type !== 'LORA')
+    throw new Error(`${path}: peft_type ${JSON.stringify(raw.peft_type)} is not LORA`);
+  if (!Number.isInteger(raw.r) || (raw.r as number) < 1)
+    throw new Error(`${path}: r must be a positive integer, got ${JSON.stringify(raw.r)}`);
   if (typeof raw.lora_alpha !== 'number') throw new Error(`${path}: lora_alpha must be a number`);
   const targets = raw.target_modules;
   if (!(typeof targets === 'string' || (Array.isArray(targets) && targets.every((t) => typeof t === 'string')))) {
@@ -99,15 +105,27 @@ function readConfig(dir: string): PeftConfig {
  * the one recorded by `savePeftAdapter`, else plain LoRA. Missing, unexpected or mis-shaped
  * tensors are reported together.
  */
-export function loadPeftAdapter(dir: string, model: Module, options: { method?: Exclude<LoraMethod, 'full'> } = {}): LoraAdapter[] {
+export function loadPeftAdapter(
+  dir: string,
+  model: Module,
+  options: { method?: Exclude<LoraMethod, 'full'> } = {},
+): LoraAdapter[] {
   const config = readConfig(dir);
   const weightsPath = join(dir, ADAPTER_WEIGHTS);
   if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: not found`);
   const { tensors, metadata } = readSafetensorsFile(weightsPath);
   const recorded = metadata['lorafa_method'] as LoraMethod | undefined;
-  const method = options.method ?? (recorded && LORA_METHODS.includes(recorded) && recorded !== 'full' ? recorded : 'lora');
-  const targets = typeof config.target_modules === 'string' ? [new RegExp(config.target_modules)] : config.target_modules;
-  const adapters = injectLora(model, { targets, method, rank: config.r, alpha: config.lora_alpha, rsLora: config.use_rslora ?? false });
+  const method =
+    options.method ?? (recorded && LORA_METHODS.includes(recorded) && recorded !== 'full' ? recorded : 'lora');
+  const targets =
+    typeof config.target_modules === 'string' ? [new RegExp(config.target_modules)] : config.target_modules;
+  const adapters = injectLora(model, {
+    targets,
+    method,
+    rank: config.r,
+    alpha: config.lora_alpha,
+    rsLora: config.use_rslora ?? false,
+  });
   const normalized = new Map(Object.entries(tensors).map(([k, t]) => [k.replace('.default.weight', '.weight'), t]));
   const problems: string[] = [];
   const used = new Set<string>();
@@ -118,7 +136,8 @@ export function loadPeftAdapter(dir: string, model: Module, options: { method?: 
       const value = normalized.get(key);
       const target = factor === 'A' ? a.A : a.B;
       if (!value) problems.push(`missing ${key}`);
-      else if (!T.shapesEqual(value.shape, target.shape)) problems.push(`${key}: expected ${T.formatShape(target.shape)}, got ${T.formatShape(value.shape)}`);
+      else if (!T.shapesEqual(value.shape, target.shape))
+        problems.push(`${key}: expected ${T.formatShape(target.shape)}, got ${T.formatShape(value.shape)}`);
       else {
         assignments.push(() => target.assign(T.cast(value, target.dtype).contiguous()));
         used.add(key);

@@ -21,14 +21,23 @@ describe('LoraLinear', () => {
       expect([...random.value.dataSync()].some((v) => v !== 0)).toBe(true);
       expect(layer.forward(x).value.dataSync()).toEqual(reference);
       // Which factor trains, and the base is frozen.
-      expect([a.requiresGrad, b.requiresGrad]).toEqual(method === 'lora' ? [true, true] : method === 'lora-fa' ? [false, true] : [true, false]);
+      expect([a.requiresGrad, b.requiresGrad]).toEqual(
+        method === 'lora' ? [true, true] : method === 'lora-fa' ? [false, true] : [true, false],
+      );
       expect(layer.base.weight.requiresGrad).toBe(false);
     }
   });
 
   it('draws A by the chosen init: gaussian std 1/r, kaiming-uniform bound 1/√in, uniform bound √(3/in)', () => {
-    const draw = (init: 'gaussian' | 'kaiming-uniform' | 'uniform') =>
-      [...new LoraLinear(new Linear(400, 2, { dtype: 'float64' }), { method: 'lora', rank: 4, alpha: 4, init, rng: new T.Rng(5) }).adapter!.A.value.dataSync()];
+    const draw = (init: 'gaussian' | 'kaiming-uniform' | 'uniform') => [
+      ...new LoraLinear(new Linear(400, 2, { dtype: 'float64' }), {
+        method: 'lora',
+        rank: 4,
+        alpha: 4,
+        init,
+        rng: new T.Rng(5),
+      }).adapter!.A.value.dataSync(),
+    ];
     const gaussian = draw('gaussian');
     const std = Math.sqrt(gaussian.reduce((s, v) => s + v * v, 0) / gaussian.length);
     expect(Math.abs(std - 1 / 4)).toBeLessThan(0.02);
@@ -38,7 +47,13 @@ describe('LoraLinear', () => {
   });
 
   it('anisotropic init gives A Aᵀ a condition number near 10⁴', () => {
-    const layer = new LoraLinear(new Linear(2000, 2, { dtype: 'float64' }), { method: 'lora-fa', rank: 4, alpha: 4, init: 'anisotropic', rng: new T.Rng(8) });
+    const layer = new LoraLinear(new Linear(2000, 2, { dtype: 'float64' }), {
+      method: 'lora-fa',
+      rank: 4,
+      alpha: 4,
+      init: 'anisotropic',
+      rng: new T.Rng(8),
+    });
     const s = T.linalg.svd(layer.adapter!.A.value).s.dataSync();
     const condition = (s[0]! / s[3]!) ** 2;
     expect(condition).toBeGreaterThan(5e3);
@@ -72,9 +87,15 @@ describe('LoraLinear', () => {
   });
 
   it('validates its configuration', () => {
-    expect(() => new LoraLinear(linear(), { method: 'lora', rank: 0, alpha: 1 })).toThrow(/lora: rank must be a positive integer, got 0/);
-    expect(() => new LoraLinear(linear(), { method: 'dora' as 'lora', rank: 1, alpha: 1 })).toThrow(/lora: unknown method 'dora'/);
-    expect(() => new LoraLinear(linear(), { method: 'lora', rank: 1, alpha: 1, init: 'zeros' as 'gaussian' })).toThrow(/lora: unknown init 'zeros'/);
+    expect(() => new LoraLinear(linear(), { method: 'lora', rank: 0, alpha: 1 })).toThrow(
+      /lora: rank must be a positive integer, got 0/,
+    );
+    expect(() => new LoraLinear(linear(), { method: 'dora' as 'lora', rank: 1, alpha: 1 })).toThrow(
+      /lora: unknown method 'dora'/,
+    );
+    expect(() => new LoraLinear(linear(), { method: 'lora', rank: 1, alpha: 1, init: 'zeros' as 'gaussian' })).toThrow(
+      /lora: unknown init 'zeros'/,
+    );
   });
 });
 

@@ -7,31 +7,61 @@ import * as A from '@lorafa/autograd';
 import { GPT2, readSafetensorsFile, serializeSafetensors } from '@lorafa/nn';
 import type { GPT2Config } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
-import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, estimateMemory, gpt2Spec, injectLora, loadPeftAdapter, LoraLinear, savedBytesPerLinear, savePeftAdapter } from '@lorafa/lorafa';
+import {
+  ADAPTER_CONFIG,
+  ADAPTER_WEIGHTS,
+  estimateMemory,
+  gpt2Spec,
+  injectLora,
+  loadPeftAdapter,
+  LoraLinear,
+  savedBytesPerLinear,
+  savePeftAdapter,
+} from '@lorafa/lorafa';
 
-const config: GPT2Config = { vocab_size: 33, n_positions: 16, n_embd: 16, n_layer: 2, n_head: 2, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
+const config: GPT2Config = {
+  vocab_size: 33,
+  n_positions: 16,
+  n_embd: 16,
+  n_layer: 2,
+  n_head: 2,
+  layer_norm_epsilon: 1e-5,
+  activation_function: 'gelu_new',
+};
 const TARGETS = ['c_attn', 'attn.c_proj', 'c_fc', 'mlp.c_proj'];
-const ids = T.tensor([[1, 5, 9, 2, 7, 3], [4, 4, 8, 0, 1, 2]], { dtype: 'int32' });
+const ids = T.tensor(
+  [
+    [1, 5, 9, 2, 7, 3],
+    [4, 4, 8, 0, 1, 2],
+  ],
+  { dtype: 'int32' },
+);
 
 describe('saved activation bytes of a GPT-2 with every targeted linear adapted', () => {
-  it.each(['lora', 'lora-fa', 'lora-fb'] as LoraMethod[])('%s: the tape equals the memory model, layer by layer and in total', (method) => {
-    const model = new GPT2(config, { seed: 1 });
-    const adapters = injectLora(model, { targets: TARGETS, method, rank: 4, alpha: 8 });
-    expect(adapters).toHaveLength(8);
-    const tape = new A.Tape();
-    A.withTape(tape, () => model.call(ids));
-    const scopes = tape.savedBytes().scopes;
-    const tokens = 2 * 6;
-    let total = 0;
-    for (const adapter of adapters) {
-      const layer = model.getModule(adapter.name) as LoraLinear;
-      const expected = savedBytesPerLinear(method, { tokens, inFeatures: layer.inFeatures, rank: 4, bytes: 4 });
-      expect(scopes[adapter.name]?.live ?? 0).toBe(expected);
-      total += expected;
-    }
-    const model64 = estimateMemory(gpt2Spec({ name: 'tiny', nEmbd: 16, nLayer: 2, nHead: 2, vocab: 33, nPositions: 16 }), { batch: 2, seq: 6, rank: 4, activationBytes: 4 });
-    expect(model64.find((r) => r.method === method)!.activations).toBe(total);
-  });
+  it.each(['lora', 'lora-fa', 'lora-fb'] as LoraMethod[])(
+    '%s: the tape equals the memory model, layer by layer and in total',
+    (method) => {
+      const model = new GPT2(config, { seed: 1 });
+      const adapters = injectLora(model, { targets: TARGETS, method, rank: 4, alpha: 8 });
+      expect(adapters).toHaveLength(8);
+      const tape = new A.Tape();
+      A.withTape(tape, () => model.call(ids));
+      const scopes = tape.savedBytes().scopes;
+      const tokens = 2 * 6;
+      let total = 0;
+      for (const adapter of adapters) {
+        const layer = model.getModule(adapter.name) as LoraLinear;
+        const expected = savedBytesPerLinear(method, { tokens, inFeatures: layer.inFeatures, rank: 4, bytes: 4 });
+        expect(scopes[adapter.name]?.live ?? 0).toBe(expected);
+        total += expected;
+      }
+      const model64 = estimateMemory(
+        gpt2Spec({ name: 'tiny', nEmbd: 16, nLayer: 2, nHead: 2, vocab: 33, nPositions: 16 }),
+        { batch: 2, seq: 6, rank: 4, activationBytes: 4 },
+      );
+      expect(model64.find((r) => r.method === method)!.activations).toBe(total);
+    },
+  );
 });
 
 describe('PEFT adapter files', () => {
@@ -54,7 +84,13 @@ describe('PEFT adapter files', () => {
     expect(tensors['base_model.model.transformer.h.1.mlp.c_proj.lora_A.weight']!.shape).toEqual([4, 64]);
     expect(metadata).toMatchObject({ format: 'pt', lorafa_method: 'lora-fa' });
     const saved = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG), 'utf8'));
-    expect(saved).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, fan_in_fan_out: true, base_model_name_or_path: 'gpt2' });
+    expect(saved).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 8,
+      fan_in_fan_out: true,
+      base_model_name_or_path: 'gpt2',
+    });
     expect(saved.target_modules).toHaveLength(8);
 
     const fresh = new GPT2(config, { seed: 2 });
@@ -72,7 +108,16 @@ describe('PEFT adapter files', () => {
       tensors[`base_model.model.${a.name}.lora_B.weight`] = a.B.value;
     }
     writeFileSync(join(dir, ADAPTER_WEIGHTS), serializeSafetensors(tensors, { format: 'pt' }));
-    writeFileSync(join(dir, ADAPTER_CONFIG), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['c_attn', 'c_proj', 'c_fc'], fan_in_fan_out: true }));
+    writeFileSync(
+      join(dir, ADAPTER_CONFIG),
+      JSON.stringify({
+        peft_type: 'LORA',
+        r: 4,
+        lora_alpha: 8,
+        target_modules: ['c_attn', 'c_proj', 'c_fc'],
+        fan_in_fan_out: true,
+      }),
+    );
     const loaded = loadPeftAdapter(dir, new GPT2(config, { seed: 2 }));
     expect(loaded).toHaveLength(8);
     expect(loaded[0]!.method).toBe('lora');

@@ -23,7 +23,9 @@ describe('memory model', () => {
   });
 
   it('reports the figure with shared inputs counted once (q/k/v and gate/up share theirs)', () => {
-    const rows = byMethod(estimateMemory(MODEL_PRESETS['llama2-7b']!, { batch: 8, seq: 1024, rank: 64, shareInputs: true }));
+    const rows = byMethod(
+      estimateMemory(MODEL_PRESETS['llama2-7b']!, { batch: 8, seq: 1024, rank: 64, shareInputs: true }),
+    );
     expect(rows['lora']!.activations - rows['lora-fa']!.activations).toBe(32 * 8 * 1024 * (4096 * 3 + 11008) * 2);
   });
 
@@ -43,7 +45,11 @@ describe('memory model', () => {
   });
 
   it('rejects bad inputs by name', () => {
-    expect(() => estimateMemory(MODEL_PRESETS['gpt2']!, { batch: 0, seq: 1, rank: 1 })).toThrow(/memory model: batch must be a positive integer, got 0/);
-    expect(() => estimateMemory(MODEL_PRESETS['gpt2']!, { batch: 1, seq: 1, rank: 1, targets: ['q_proj'] })).toThrow(/gpt2 has no linear q_proj/);
+    expect(() => estimateMemory(MODEL_PRESETS['gpt2']!, { batch: 0, seq: 1, rank: 1 })).toThrow(
+      /memory model: batch must be a positive integer, got 0/,
+    );
+    expect(() => estimateMemory(MODEL_PRESETS['gpt2']!, { batch: 1, seq: 1, rank: 1, targets: ['q_proj'] })).toThrow(
+      /gpt2 has no linear q_proj/,
+    );
   });
 });

@@ -21,7 +21,11 @@ const shapeArb = fc.record({
   dtype: fc.constantFrom('float32' as const, 'float64' as const),
 });
 
-function layerFor(method: LoraMethod, s: { inFeatures: number; outFeatures: number; rank: number; dtype: T.FloatDType }, seed: number) {
+function layerFor(
+  method: LoraMethod,
+  s: { inFeatures: number; outFeatures: number; rank: number; dtype: T.FloatDType },
+  seed: number,
+) {
   const rng = new T.Rng(seed);
   const base = new Linear(s.inFeatures, s.outFeatures, { dtype: s.dtype, rng });
   return new LoraLinear(base, { method, rank: s.rank, alpha: 2 * s.rank, init: 'kaiming-uniform', rng, name: 'layer' });
@@ -33,10 +37,17 @@ describe('saved activation bytes of one adapted linear equal Table 1', () => {
       fc.property(shapeArb, seedArb, fc.boolean(), (s, seed, inputNeedsGrad) => {
         const layer = layerFor(method, s, seed);
         // X is the output of an earlier layer (needs a gradient) or the data itself (does not).
-        const x = A.variable(T.randn([s.batch, s.seq, s.inFeatures], { dtype: s.dtype, rng: new T.Rng(seed + 1) }), { requiresGrad: inputNeedsGrad });
+        const x = A.variable(T.randn([s.batch, s.seq, s.inFeatures], { dtype: s.dtype, rng: new T.Rng(seed + 1) }), {
+          requiresGrad: inputNeedsGrad,
+        });
         const tape = new A.Tape();
         const y = A.withTape(tape, () => tape.scope('layer', () => layer.forward(x)));
-        const expected = savedBytesPerLinear(method, { tokens: s.batch * s.seq, inFeatures: s.inFeatures, rank: s.rank, bytes: T.bytesPerElement(s.dtype) });
+        const expected = savedBytesPerLinear(method, {
+          tokens: s.batch * s.seq,
+          inFeatures: s.inFeatures,
+          rank: s.rank,
+          bytes: T.bytesPerElement(s.dtype),
+        });
         expect(tape.savedBytes().scopes['layer']?.live ?? 0).toBe(expected);
         expect(tape.savedBytes().live).toBe(expected);
         A.sum(y).backward();
@@ -82,7 +93,10 @@ describe('the LoRA-FA custom op', () => {
     const opts = { dtype: 'float64' as const, rng };
     const w0 = A.parameter(T.randn([4, 5], opts), 'w0', { trainable: false });
     const a = A.parameter(T.randn([2, 5], opts), 'A', { trainable: false });
-    const error = A.gradcheck((x, b, bias) => loraFaLinear(x!, w0, a, b!, bias!, 0.5), [T.randn([2, 3, 5], opts), T.randn([4, 2], opts), T.randn([4], opts)]);
+    const error = A.gradcheck(
+      (x, b, bias) => loraFaLinear(x!, w0, a, b!, bias!, 0.5),
+      [T.randn([2, 3, 5], opts), T.randn([4, 2], opts), T.randn([4], opts)],
+    );
     expect(error).toBeLessThan(1e-6);
   });
 
@@ -90,6 +104,8 @@ describe('the LoRA-FA custom op', () => {
     const w0 = A.parameter(T.ones([2, 3]), 'w0', { trainable: false });
     const a = A.parameter(T.ones([1, 3]), 'A');
     const b = A.parameter(T.ones([2, 1]), 'B');
-    expect(() => loraFaLinear(A.variable(T.ones([1, 3])), w0, a, b, null, 1)).toThrow(/loraFA: W0 and A must be frozen/);
+    expect(() => loraFaLinear(A.variable(T.ones([1, 3])), w0, a, b, null, 1)).toThrow(
+      /loraFA: W0 and A must be frozen/,
+    );
   });
 });

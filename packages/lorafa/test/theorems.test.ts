@@ -54,7 +54,9 @@ describe('Theorem 4.1 (LoRA-FA: the corrected B-gradient is the least-squares pr
         const best = frobenius(residual);
         for (let trial = 0; trial < 5; trial++) {
           const e = T.mul(T.randn([m, r], f64(rng)), 1e-3 * (1 + frobenius(x)));
-          expect(frobenius(T.sub(T.mul(T.matmul(T.add(x, e), a), s), g))).toBeGreaterThanOrEqual(best - 1e-12 * (1 + best));
+          expect(frobenius(T.sub(T.mul(T.matmul(T.add(x, e), a), s), g))).toBeGreaterThanOrEqual(
+            best - 1e-12 * (1 + best),
+          );
         }
         // An independent least-squares solve: (s Aᵀ) Xᵀ ≈ gᵀ.
         const lstsq = T.linalg.lstsq(T.mul(a.transpose(), s), g.transpose()).transpose();
@@ -83,7 +85,9 @@ describe('Theorem A.1 (LoRA-FB: the corrected A-gradient, with B frozen)', () =>
         const best = frobenius(residual);
         for (let trial = 0; trial < 5; trial++) {
           const e = T.mul(T.randn([r, m], f64(rng)), 1e-3 * (1 + frobenius(y)));
-          expect(frobenius(T.sub(T.mul(T.matmul(b, T.add(y, e)), s), g))).toBeGreaterThanOrEqual(best - 1e-12 * (1 + best));
+          expect(frobenius(T.sub(T.mul(T.matmul(b, T.add(y, e)), s), g))).toBeGreaterThanOrEqual(
+            best - 1e-12 * (1 + best),
+          );
         }
         const lstsq = T.linalg.lstsq(T.mul(b, s), g);
         expect(relativeError(y.dataSync(), lstsq.dataSync())).toBeLessThan(1e-8);
@@ -128,7 +132,9 @@ describe('Theorem 3.1 (what a frozen A can express)', () => {
         expect(relativeError(bPrime.dataSync(), lstsq.dataSync())).toBeLessThan(1e-8);
         const best = frobenius(T.sub(T.matmul(bPrime, a0), target));
         const e = T.mul(T.randn([m, r], f64(rng)), 1e-3);
-        expect(frobenius(T.sub(T.matmul(T.add(bPrime, e), a0), target))).toBeGreaterThanOrEqual(best - 1e-12 * (1 + best));
+        expect(frobenius(T.sub(T.matmul(T.add(bPrime, e), a0), target))).toBeGreaterThanOrEqual(
+          best - 1e-12 * (1 + best),
+        );
       }),
       { numRuns: 100 },
     );
@@ -141,7 +147,10 @@ describe('Appendix A.1 Part II (the expected loss of expressiveness with a rando
     // subspace, so the squared norm is χ² with r(d − r) degrees of freedom: mean r(d − r),
     // variance 2r(d − r). The mean of n samples has standard error √(2r(d − r)/n).
     const rng = new T.Rng(2024);
-    for (const [r, d] of [[2, 6], [3, 10]] as const) {
+    for (const [r, d] of [
+      [2, 6],
+      [3, 10],
+    ] as const) {
       const n = 1500;
       let total = 0;
       for (let i = 0; i < n; i++) {
@@ -184,7 +193,8 @@ describe('Descent on a real model (Theorem 4.1 in practice)', () => {
         const loss = mseLoss(model.call(x), y);
         loss.backward();
         A.noGrad(() => {
-          for (const ad of adapters) ad.B.assign(T.sub(ad.B.value, T.mul(correctB(ad.B.grad!, ad.A.value, ad.scaling), 1e-3)));
+          for (const ad of adapters)
+            ad.B.assign(T.sub(ad.B.value, T.mul(correctB(ad.B.grad!, ad.A.value, ad.scaling), 1e-3)));
         });
         const after = A.noGrad(() => mseLoss(model.call(x), y)).item();
         expect(after).toBeLessThan(loss.item());

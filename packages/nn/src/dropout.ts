@@ -21,7 +21,10 @@ export class Dropout extends Module {
 
   forward(x: Variable): Variable {
     if (!this.training || this.p === 0) return x;
-    const keep = T.greaterEqual(T.rand(x.shape, { dtype: x.dtype, rng: this.rng, backend: x.value.backend.name }), this.p);
+    const keep = T.greaterEqual(
+      T.rand(x.shape, { dtype: x.dtype, rng: this.rng, backend: x.value.backend.name }),
+      this.p,
+    );
     const mask = T.div(T.cast(keep, x.dtype), 1 - this.p);
     return A.mul(x, mask);
   }

@@ -13,7 +13,10 @@ export class Embedding extends Module {
     options: { dtype?: T.FloatDType; rng?: T.Rng; std?: number } = {},
   ) {
     super();
-    this.weight = this.registerParameter('weight', T.randn([count, dim], { dtype: options.dtype, rng: options.rng, std: options.std ?? 0.02 }));
+    this.weight = this.registerParameter(
+      'weight',
+      T.randn([count, dim], { dtype: options.dtype, rng: options.rng, std: options.std ?? 0.02 }),
+    );
   }
 
   forward(ids: T.Tensor): Variable {

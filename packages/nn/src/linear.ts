@@ -26,12 +26,17 @@ export class Linear extends Module {
     const { dtype = 'float32', rng } = options;
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.registerParameter('weight', T.kaimingUniform([outFeatures, inFeatures], { dtype, rng }));
-    this.bias = options.bias === false ? null : this.registerParameter('bias', T.uniform([outFeatures], -bound, bound, { dtype, rng }));
+    this.bias =
+      options.bias === false
+        ? null
+        : this.registerParameter('bias', T.uniform([outFeatures], -bound, bound, { dtype, rng }));
   }
 
   forward(x: Variable): Variable {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new Error(`Linear(${this.inFeatures} → ${this.outFeatures}): input has shape ${T.formatShape(x.shape)}, expected last dimension ${this.inFeatures}`);
+      throw new Error(
+        `Linear(${this.inFeatures} → ${this.outFeatures}): input has shape ${T.formatShape(x.shape)}, expected last dimension ${this.inFeatures}`,
+      );
     }
     const y = A.matmul(x, A.transpose(this.weight));
     return this.bias ? A.add(y, this.bias) : y;

@@ -6,7 +6,9 @@ import type { Variable } from '@lorafa/autograd';
 export function mseLoss(prediction: Variable, target: Variable | T.Tensor): Variable {
   const t = target instanceof T.Tensor ? target : target.value;
   if (!T.shapesEqual(prediction.shape, t.shape)) {
-    throw new Error(`mseLoss: prediction ${T.formatShape(prediction.shape)} and target ${T.formatShape(t.shape)} differ`);
+    throw new Error(
+      `mseLoss: prediction ${T.formatShape(prediction.shape)} and target ${T.formatShape(t.shape)} differ`,
+    );
   }
   return A.mean(A.square(A.sub(prediction, target)));
 }
@@ -23,7 +25,9 @@ export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ign
   const classes = logits.shape[logits.rank - 1]!;
   if (targets.dtype !== 'int32') throw new Error(`crossEntropy: targets must be int32, got ${targets.dtype}`);
   if (!T.shapesEqual(targets.shape, logits.shape.slice(0, -1))) {
-    throw new Error(`crossEntropy: logits ${T.formatShape(logits.shape)} need targets of shape ${T.formatShape(logits.shape.slice(0, -1))}, got ${T.formatShape(targets.shape)}`);
+    throw new Error(
+      `crossEntropy: logits ${T.formatShape(logits.shape)} need targets of shape ${T.formatShape(logits.shape.slice(0, -1))}, got ${T.formatShape(targets.shape)}`,
+    );
   }
   const rows = targets.size;
   const flatTargets = targets.reshape([rows]);
@@ -31,7 +35,9 @@ export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ign
   const safeTargets = T.where(valid, flatTargets, 0);
   const [lowest, highest] = [T.min(safeTargets).item(), T.max(safeTargets).item()];
   if (lowest < 0 || highest >= classes) {
-    throw new Error(`crossEntropy: target ${lowest < 0 ? lowest : highest} is out of range for ${classes} classes (and is not ignoreIndex ${ignoreIndex})`);
+    throw new Error(
+      `crossEntropy: target ${lowest < 0 ? lowest : highest} is out of range for ${classes} classes (and is not ignoreIndex ${ignoreIndex})`,
+    );
   }
   const logProbabilities = A.logSoftmax(A.reshape(logits, [rows, classes]), -1);
   const backend = targets.backend.name;

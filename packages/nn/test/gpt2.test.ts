@@ -4,13 +4,32 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
-import { causalLmLoss, generate, GPT2, isConv1DWeight, LayerNorm, loadGpt2, readSafetensorsFile, saveGpt2, serializeSafetensors, validateGpt2Config } from '@lorafa/nn';
+import {
+  causalLmLoss,
+  generate,
+  GPT2,
+  isConv1DWeight,
+  LayerNorm,
+  loadGpt2,
+  readSafetensorsFile,
+  saveGpt2,
+  serializeSafetensors,
+  validateGpt2Config,
+} from '@lorafa/nn';
 import type { GPT2Config } from '@lorafa/nn';
 import { randomTensor } from '../../../test/support/arbitraries.js';
 import { relativeError } from '../../../test/support/matchers.js';
 
 const FIXTURE_MODEL = 'test/fixtures/peft/gpt2-model';
-const tiny: GPT2Config = { vocab_size: 17, n_positions: 8, n_embd: 8, n_layer: 2, n_head: 2, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
+const tiny: GPT2Config = {
+  vocab_size: 17,
+  n_positions: 8,
+  n_embd: 8,
+  n_layer: 2,
+  n_head: 2,
+  layer_norm_epsilon: 1e-5,
+  activation_function: 'gelu_new',
+};
 const ids = (rows: number[][]) => T.tensor(rows, { dtype: 'int32' });
 
 describe('GPT-2 against transformers', () => {
@@ -48,7 +67,13 @@ describe('GPT-2 building blocks', () => {
     causalLmLoss(model.call(input), input).backward();
     const lossAt = () => A.noGrad(() => causalLmLoss(model.call(input), input)).item();
     const parameters = new Map(model.namedParameters());
-    for (const name of ['transformer.wte.weight', 'transformer.wpe.weight', 'transformer.h.0.attn.c_attn.weight', 'transformer.h.1.mlp.c_proj.bias', 'transformer.h.0.ln_1.weight']) {
+    for (const name of [
+      'transformer.wte.weight',
+      'transformer.wpe.weight',
+      'transformer.h.0.attn.c_attn.weight',
+      'transformer.h.1.mlp.c_proj.bias',
+      'transformer.h.0.ln_1.weight',
+    ]) {
       const p = parameters.get(name)!;
       const base = Float64Array.from(p.value.dataSync());
       for (const index of [0, 5, base.length - 1]) {
@@ -68,7 +93,9 @@ describe('GPT-2 building blocks', () => {
 
   it('rejects bad ids and over-long sequences', () => {
     const model = new GPT2(tiny);
-    expect(() => model.call(T.tensor([[1, 2]]))).toThrow(/GPT2: input ids must be int32 \[batch, seq\], got float32 \[1, 2\]/);
+    expect(() => model.call(T.tensor([[1, 2]]))).toThrow(
+      /GPT2: input ids must be int32 \[batch, seq\], got float32 \[1, 2\]/,
+    );
     expect(() => model.call(ids([[0, 1, 2, 3, 4, 5, 6, 7, 8]]))).toThrow(/sequence of 9 tokens exceeds n_positions 8/);
     expect(() => model.call(ids([[99]]))).toThrow(/index 99 is out of range/);
   });
@@ -95,7 +122,12 @@ describe('checkpoints in Hugging Face layout', () => {
     const dir = folder();
     saveGpt2(model, dir);
     const { tensors } = readSafetensorsFile(join(dir, 'model.safetensors'));
-    const half = Object.fromEntries(Object.entries(tensors).map(([k, t], i) => [k, { tensor: t, dtype: i % 2 ? ('F16' as const) : ('BF16' as const) }]));
+    const half = Object.fromEntries(
+      Object.entries(tensors).map(([k, t], i) => [
+        k,
+        { tensor: t, dtype: i % 2 ? ('F16' as const) : ('BF16' as const) },
+      ]),
+    );
     writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(half));
     const loaded = loadGpt2(dir);
     expect(loaded.transformer.wte.weight.dtype).toBe('float32');
@@ -118,16 +150,35 @@ describe('checkpoints in Hugging Face layout', () => {
   });
 
   it('validates config.json', () => {
-    expect(() => validateGpt2Config({ ...tiny, n_head: 3 }, 'c.json')).toThrow(/c\.json: n_embd 8 is not divisible by n_head 3/);
-    expect(() => validateGpt2Config({ ...tiny, n_layer: 0 }, 'c.json')).toThrow(/c\.json: n_layer must be a positive integer, got 0/);
-    expect(() => validateGpt2Config({ ...tiny, activation_function: 'swish' }, 'c.json')).toThrow(/activation_function 'swish' is not supported/);
+    expect(() => validateGpt2Config({ ...tiny, n_head: 3 }, 'c.json')).toThrow(
+      /c\.json: n_embd 8 is not divisible by n_head 3/,
+    );
+    expect(() => validateGpt2Config({ ...tiny, n_layer: 0 }, 'c.json')).toThrow(
+      /c\.json: n_layer must be a positive integer, got 0/,
+    );
+    expect(() => validateGpt2Config({ ...tiny, activation_function: 'swish' }, 'c.json')).toThrow(
+      /activation_function 'swish' is not supported/,
+    );
     expect(() => loadGpt2(folder())).toThrow(/config\.json: not found/);
   });
 });
 
 describe('causal LM loss and generation', () => {
   it('shifts: logits at t predict token t + 1, averaged over batch x (seq − 1)', () => {
-    const logits = A.variable(T.log(T.tensor([[[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]]], { dtype: 'float64' })));
+    const logits = A.variable(
+      T.log(
+        T.tensor(
+          [
+            [
+              [0.5, 0.5],
+              [0.9, 0.1],
+              [0.2, 0.8],
+            ],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    );
     const loss = causalLmLoss(logits, ids([[0, 0, 1]]));
     expect(loss.item()).toBeCloseTo(-(Math.log(0.5) + Math.log(0.1)) / 2, 14);
   });
@@ -138,7 +189,14 @@ describe('causal LM loss and generation', () => {
     const greedy = generate(logitsOf, [1, 2], { maxNewTokens: 5, contextLength: 8 });
     expect(greedy).toHaveLength(5);
     expect(generate(logitsOf, [1, 2], { maxNewTokens: 5, contextLength: 8 })).toEqual(greedy);
-    const sampled = (seed: number) => generate(logitsOf, [1, 2], { maxNewTokens: 8, temperature: 1.5, topK: 3, rng: new T.Rng(seed), contextLength: 8 });
+    const sampled = (seed: number) =>
+      generate(logitsOf, [1, 2], {
+        maxNewTokens: 8,
+        temperature: 1.5,
+        topK: 3,
+        rng: new T.Rng(seed),
+        contextLength: 8,
+      });
     expect(sampled(1)).toEqual(sampled(1));
     expect(sampled(1).every((t) => t >= 0 && t < 17)).toBe(true);
     // With top-1 sampling is greedy decoding.

@@ -9,16 +9,21 @@ describe('Linear', () => {
   it('initialises like nn.Linear (U(±1/√in)) and computes x Wᵀ + b', () => {
     const layer = new Linear(50, 20, { rng: new T.Rng(1), dtype: 'float64' });
     const bound = 1 / Math.sqrt(50);
-    for (const p of [layer.weight, layer.bias!]) expect(Math.max(...[...p.value.dataSync()].map(Math.abs))).toBeLessThanOrEqual(bound);
+    for (const p of [layer.weight, layer.bias!])
+      expect(Math.max(...[...p.value.dataSync()].map(Math.abs))).toBeLessThanOrEqual(bound);
     const x = randomTensor([3, 50], 2);
     const w = layer.weight.value.arraySync() as number[][];
     const b = layer.bias!.value.arraySync() as number[];
-    const expected = (x.arraySync() as number[][]).flatMap((row) => w.map((wr, j) => wr.reduce((s, v, k) => s + v * row[k]!, b[j]!)));
+    const expected = (x.arraySync() as number[][]).flatMap((row) =>
+      w.map((wr, j) => wr.reduce((s, v, k) => s + v * row[k]!, b[j]!)),
+    );
     expect(relativeError(layer.forward(A.variable(x)).value.dataSync(), expected)).toBeLessThan(1e-14);
   });
 
   it('names the expected input size on a mismatch', () => {
-    expect(() => new Linear(3, 2).forward(A.variable(T.ones([4, 5])))).toThrow(/Linear\(3 → 2\): input has shape \[4, 5\], expected last dimension 3/);
+    expect(() => new Linear(3, 2).forward(A.variable(T.ones([4, 5])))).toThrow(
+      /Linear\(3 → 2\): input has shape \[4, 5\], expected last dimension 3/,
+    );
   });
 });
 
@@ -26,8 +31,12 @@ describe('GELU', () => {
   it('matches reference values (exact and tanh approximation)', () => {
     const x = A.variable(T.tensor([1, -0.5, 3], { dtype: 'float64' }));
     // From Python's math.erf and math.tanh: 0.5·x·(1 + erf(x/√2)) and 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
-    expect(relativeError(gelu(x).value.dataSync(), [0.8413447460685429, -0.15426876936299344, 2.99595030590511])).toBeLessThan(1e-14);
-    expect(relativeError(geluTanh(x).value.dataSync(), [0.8411919906082768, -0.15428599017485606, 2.996362607918227])).toBeLessThan(1e-14);
+    expect(
+      relativeError(gelu(x).value.dataSync(), [0.8413447460685429, -0.15426876936299344, 2.99595030590511]),
+    ).toBeLessThan(1e-14);
+    expect(
+      relativeError(geluTanh(x).value.dataSync(), [0.8411919906082768, -0.15428599017485606, 2.996362607918227]),
+    ).toBeLessThan(1e-14);
     expect(new GELU('tanh').forward(x).value.dataSync()).toEqual(geluTanh(x).value.dataSync());
   });
 

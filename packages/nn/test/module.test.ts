@@ -40,7 +40,10 @@ describe('Module', () => {
 
   it('casts loaded tensors to the parameter dtype', () => {
     const layer = new Linear(2, 1);
-    layer.loadStateDict({ weight: T.tensor([[0.1, 0.2]], { dtype: 'float64' }), bias: T.tensor([1], { dtype: 'float64' }) });
+    layer.loadStateDict({
+      weight: T.tensor([[0.1, 0.2]], { dtype: 'float64' }),
+      bias: T.tensor([1], { dtype: 'float64' }),
+    });
     expect(layer.weight.dtype).toBe('float32');
     expect(layer.weight.value.dataSync()[0]).toBe(Math.fround(0.1));
   });

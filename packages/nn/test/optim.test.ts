@@ -6,7 +6,12 @@ import { relativeError } from '../../../test/support/matchers.js';
 
 /** A parameter and a fixed sequence of gradients to feed it, as plain float64 arrays. */
 const initial = [0.5, -1.5, 2];
-const gradients = [[0.1, -0.2, 0.3], [0.05, 0.4, -0.1], [-0.3, 0.2, 0.2], [0.0, -0.1, 0.5]];
+const gradients = [
+  [0.1, -0.2, 0.3],
+  [0.05, 0.4, -0.1],
+  [-0.3, 0.2, 0.2],
+  [0.0, -0.1, 0.5],
+];
 
 function run(makeOptimizer: (p: A.Variable) => { step(): void }) {
   const p = A.parameter(T.tensor(initial, { dtype: 'float64' }), 'p');
@@ -53,7 +58,12 @@ describe('AdamW', () => {
         p[i]! -= lr * (mHat / denominator);
       }
     });
-    expect(relativeError(run((q) => new AdamW([q], { lr, weightDecay: wd })), p)).toBeLessThan(1e-13);
+    expect(
+      relativeError(
+        run((q) => new AdamW([q], { lr, weightDecay: wd })),
+        p,
+      ),
+    ).toBeLessThan(1e-13);
   });
 
   it('saves and restores its state so a resumed run is bit-identical', () => {
@@ -76,7 +86,16 @@ describe('AdamW', () => {
     const p = A.parameter(T.ones([2]), 'p');
     new AdamW([p], { lr: 1 }).step();
     expect(p.value.arraySync()).toEqual([1, 1]);
-    expect(() => new AdamW([['w', p], ['w', p]], { lr: 1 })).toThrow(/parameter name 'w' appears twice/);
+    expect(
+      () =>
+        new AdamW(
+          [
+            ['w', p],
+            ['w', p],
+          ],
+          { lr: 1 },
+        ),
+    ).toThrow(/parameter name 'w' appears twice/);
   });
 });
 

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import {
-  bfloat16ToNumber, halfToNumber, numberToBfloat16, numberToHalf, parseSafetensors, readSafetensorsFile, SafetensorsError, serializeSafetensors, writeSafetensorsFile,
+  bfloat16ToNumber,
+  halfToNumber,
+  numberToBfloat16,
+  numberToHalf,
+  parseSafetensors,
+  readSafetensorsFile,
+  SafetensorsError,
+  serializeSafetensors,
+  writeSafetensorsFile,
 } from '@lorafa/nn';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'lorafa-st-'));
@@ -22,7 +30,10 @@ function handmade(header: unknown, data: Uint8Array = new Uint8Array(0), lengthO
 describe('safetensors', () => {
   it('round-trips F32, F64, I32 and metadata exactly; F16/BF16 round to nearest even', () => {
     const tensors = {
-      a: T.tensor([[1.5, -2], [3.25, 1e-3]]),
+      a: T.tensor([
+        [1.5, -2],
+        [3.25, 1e-3],
+      ]),
       b: T.tensor([Math.PI], { dtype: 'float64' }),
       c: T.tensor([7, -9], { dtype: 'int32' }),
       half: { tensor: T.tensor([1, 0.1, 65504, 1e-7]), dtype: 'F16' as const },
@@ -67,20 +78,65 @@ describe('safetensors', () => {
     writeSafetensorsFile(path, { w: T.ones([2, 2]) });
     writeSafetensorsFile(path, { w: T.zeros([2, 2]) });
     expect(readdirSync(dir)).toEqual(['weights.safetensors']);
-    expect(readSafetensorsFile(path).tensors['w']!.arraySync()).toEqual([[0, 0], [0, 0]]);
+    expect(readSafetensorsFile(path).tensors['w']!.arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   describe('refuses bad files with an error naming the file and the problem', () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['a file shorter than the length prefix', new Uint8Array(5), /bad\.st: truncated: 5 bytes/],
-      ['a header longer than the file (refused before allocating)', handmade({}, new Uint8Array(0), 2n ** 62n), /bad\.st: header claims 4611686018427387904 bytes but the file holds only 2/],
-      ['a header that is not JSON', (() => { const b = handmade({ a: 1 }); b[8] = 0x7a; return b; })(), /bad\.st: bad header: not valid UTF-8 JSON/],
-      ['an unknown dtype', handmade({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /bad\.st: tensor 'x': unsupported dtype "C64"/],
-      ['offsets beyond the data', handmade({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)), /bad\.st: tensor 'x': data_offsets \[0, 8\) fall outside the 4-byte data section/],
-      ['a size that does not match the shape', handmade({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor 'x': F32 \[3\] needs 12 bytes but data_offsets span 8/],
-      ['overlapping tensors', handmade({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /tensors 'x' \[0, 8\) and 'y' \[4, 12\) overlap/],
-      ['a bad shape', handmade({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }), /tensor 'x': shape must be a list of non-negative integers/],
-      ['an I64 value beyond int32', handmade({ x: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0])), /tensor 'x': I64 value 4294967296 at index 0 does not fit/],
+      [
+        'a header longer than the file (refused before allocating)',
+        handmade({}, new Uint8Array(0), 2n ** 62n),
+        /bad\.st: header claims 4611686018427387904 bytes but the file holds only 2/,
+      ],
+      [
+        'a header that is not JSON',
+        (() => {
+          const b = handmade({ a: 1 });
+          b[8] = 0x7a;
+          return b;
+        })(),
+        /bad\.st: bad header: not valid UTF-8 JSON/,
+      ],
+      [
+        'an unknown dtype',
+        handmade({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
+        /bad\.st: tensor 'x': unsupported dtype "C64"/,
+      ],
+      [
+        'offsets beyond the data',
+        handmade({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)),
+        /bad\.st: tensor 'x': data_offsets \[0, 8\) fall outside the 4-byte data section/,
+      ],
+      [
+        'a size that does not match the shape',
+        handmade({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+        /tensor 'x': F32 \[3\] needs 12 bytes but data_offsets span 8/,
+      ],
+      [
+        'overlapping tensors',
+        handmade(
+          {
+            x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            y: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          new Uint8Array(12),
+        ),
+        /tensors 'x' \[0, 8\) and 'y' \[4, 12\) overlap/,
+      ],
+      [
+        'a bad shape',
+        handmade({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }),
+        /tensor 'x': shape must be a list of non-negative integers/,
+      ],
+      [
+        'an I64 value beyond int32',
+        handmade({ x: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array([0, 0, 0, 0, 1, 0, 0, 0])),
+        /tensor 'x': I64 value 4294967296 at index 0 does not fit/,
+      ],
     ];
     it.each(cases)('%s', (_name, bytes, message) => {
       expect(() => parseSafetensors(bytes, 'bad.st')).toThrow(SafetensorsError);

@@ -17,7 +17,10 @@ export interface CreateOptions {
 export function fromFlat(data: TypedArray | readonly number[], shape: Shape, options: CreateOptions = {}): Tensor {
   assertValidShape('fromFlat', shape);
   if (data.length !== sizeOf(shape)) {
-    throw shapeError('fromFlat', `${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+    throw shapeError(
+      'fromFlat',
+      `${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
+    );
   }
   const dtype = options.dtype ?? (ArrayBuffer.isView(data) ? dtypeOfArray(data as TypedArray) : 'float32');
   const array = allocateArray(dtype, data.length);

@@ -18,7 +18,20 @@ export { trackAllocations, releaseStorage, tidy } from './backend/allocations.js
 export { Tensor } from './tensor.js';
 export type { NestedArray, SliceSpec } from './tensor.js';
 export type { CreateOptions } from './creation.js';
-export { tensor, fromFlat, full, zeros, ones, scalar, fullLike, zerosLike, onesLike, arange, eye, toBackend } from './creation.js';
+export {
+  tensor,
+  fromFlat,
+  full,
+  zeros,
+  ones,
+  scalar,
+  fullLike,
+  zerosLike,
+  onesLike,
+  arange,
+  eye,
+  toBackend,
+} from './creation.js';
 export { Rng, manualSeed, rand, randn, uniform, kaimingUniform } from './random.js';
 export type { RandomOptions } from './random.js';
 

@@ -77,7 +77,10 @@ export class Tensor implements View {
   permute(axes: readonly number[]): Tensor {
     const normalized = axes.map((a) => normalizeAxis('permute', a, this.rank));
     if (normalized.length !== this.rank || new Set(normalized).size !== this.rank) {
-      throw shapeError('permute', `axes [${axes.join(', ')}] are not a permutation of the ${this.rank} axes of ${formatShape(this.shape)}`);
+      throw shapeError(
+        'permute',
+        `axes [${axes.join(', ')}] are not a permutation of the ${this.rank} axes of ${formatShape(this.shape)}`,
+      );
     }
     return this.fromNdarray(this.asNdarray().transpose(...normalized));
   }
@@ -115,11 +118,15 @@ export class Tensor implements View {
       picks.push(null);
       if (spec === null) return;
       const step = spec.step ?? 1;
-      if (!Number.isInteger(step) || step <= 0) throw shapeError('slice', `step must be a positive integer, got ${step}`);
+      if (!Number.isInteger(step) || step <= 0)
+        throw shapeError('slice', `step must be a positive integer, got ${step}`);
       const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
       const start = clamp(spec.start ?? 0);
       const stop = Math.max(clamp(spec.stop ?? size), start);
-      view = view.lo(...axisArgs(axis, start)).hi(...axisArgs(axis, stop - start)).step(...axisArgs(axis, step));
+      view = view
+        .lo(...axisArgs(axis, start))
+        .hi(...axisArgs(axis, stop - start))
+        .step(...axisArgs(axis, step));
     });
     return this.fromNdarray(picks.some((p) => p !== null) ? view.pick(...(picks as number[])) : view);
   }
@@ -128,7 +135,8 @@ export class Tensor implements View {
   expand(shape: Shape): Tensor {
     assertValidShape('expand', shape);
     const lead = shape.length - this.rank;
-    if (lead < 0) throw shapeError('expand', `cannot expand ${formatShape(this.shape)} to fewer dimensions ${formatShape(shape)}`);
+    if (lead < 0)
+      throw shapeError('expand', `cannot expand ${formatShape(this.shape)} to fewer dimensions ${formatShape(shape)}`);
     const strides = shape.map((d, i) => {
       if (i < lead) return 0;
       const own = this.shape[i - lead]!;
@@ -173,7 +181,9 @@ export class Tensor implements View {
   dataSync(): TypedArray {
     const read = this.backend.readSync;
     if (!read) {
-      throw new Error(`dataSync: backend '${this.backend.name}' keeps data off the JavaScript heap; use await tensor.data()`);
+      throw new Error(
+        `dataSync: backend '${this.backend.name}' keeps data off the JavaScript heap; use await tensor.data()`,
+      );
     }
     const flat = this.contiguous();
     return read.call(this.backend, flat.storage).subarray(flat.offset, flat.offset + this.size);

@@ -12,12 +12,34 @@ afterEach(() => {
 /** The same computation on any backend: results must agree with the CPU specification. */
 function workload(backend: string) {
   const options = { dtype: 'float64' as const, backend };
-  const a = T.fromFlat(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [2, 3, 4], options);
-  const b = T.fromFlat(Array.from({ length: 20 }, (_, i) => Math.cos(i)), [4, 5], options);
-  const ids = T.tensor([[1, 0], [2, 2]], { dtype: 'int32', backend });
+  const a = T.fromFlat(
+    Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+    [2, 3, 4],
+    options,
+  );
+  const b = T.fromFlat(
+    Array.from({ length: 20 }, (_, i) => Math.cos(i)),
+    [4, 5],
+    options,
+  );
+  const ids = T.tensor(
+    [
+      [1, 0],
+      [2, 2],
+    ],
+    { dtype: 'int32', backend },
+  );
   // Big enough (69,120 multiply-adds) for cpu-fast's WebAssembly kernel; b transposed.
-  const wide = T.fromFlat(Array.from({ length: 48 * 40 }, (_, i) => Math.sin(0.3 * i)), [48, 40], { dtype: 'float32', backend });
-  const tall = T.fromFlat(Array.from({ length: 36 * 40 }, (_, i) => Math.cos(0.7 * i)), [36, 40], { dtype: 'float32', backend });
+  const wide = T.fromFlat(
+    Array.from({ length: 48 * 40 }, (_, i) => Math.sin(0.3 * i)),
+    [48, 40],
+    { dtype: 'float32', backend },
+  );
+  const tall = T.fromFlat(
+    Array.from({ length: 36 * 40 }, (_, i) => Math.cos(0.7 * i)),
+    [36, 40],
+    { dtype: 'float32', backend },
+  );
   return [
     T.matmul(a, b),
     T.matmul(wide, tall.transpose()),
@@ -47,11 +69,19 @@ describe('the backend seam', () => {
   it('keeps asynchronous storage off the host until data() is awaited', async () => {
     T.setBackend('deferred');
     const before = deferred.reads;
-    const x = T.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const x = T.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     const y = T.sum(T.matmul(x, x), 1);
     expect(deferred.reads).toBe(before); // a chain of kernels, nothing read back yet
     expect(y.backend.name).toBe('deferred');
-    expect(() => y.dataSync()).toThrow(/dataSync: backend 'deferred' keeps data off the JavaScript heap; use await tensor.data\(\)/);
+    expect(() => y.dataSync()).toThrow(
+      /dataSync: backend 'deferred' keeps data off the JavaScript heap; use await tensor.data\(\)/,
+    );
     expect(await y.array()).toEqual([17, 37]);
     expect(deferred.reads).toBe(before + 1);
   });

@@ -12,15 +12,27 @@ describe('buffer reuse on the CPU backends', () => {
     const reusedBefore = backend.reusedBytes!();
     const allocatedBefore = backend.allocatedBytes!();
     T.releaseStorage(x.storage);
-    expect(() => x.dataSync()).toThrow(/cpu-fast backend: this storage \(float32, 8192 elements\) was released and its memory reused/);
+    expect(() => x.dataSync()).toThrow(
+      /cpu-fast backend: this storage \(float32, 8192 elements\) was released and its memory reused/,
+    );
     const y = T.neg(big(2)); // big() allocates by upload (not pooled); neg takes the released array
     expect(backend.reusedBytes!() - reusedBefore).toBe(4 * N);
     expect(backend.allocatedBytes!() - allocatedBefore).toBe(4 * N); // only big(2)'s upload was new
     expect(y.dataSync()).toEqual(T.neg(big(2)).dataSync());
-    const scattered = T.scatterAdd([N], 0, T.tensor([3], { dtype: 'int32', backend: 'cpu-fast' }), T.ones([1], { backend: 'cpu-fast' }));
+    const scattered = T.scatterAdd(
+      [N],
+      0,
+      T.tensor([3], { dtype: 'int32', backend: 'cpu-fast' }),
+      T.ones([1], { backend: 'cpu-fast' }),
+    );
     T.releaseStorage(scattered.storage);
     // scatterAdd adds into zeros: a reused array must come back zeroed.
-    const again = T.scatterAdd([N], 0, T.tensor([5], { dtype: 'int32', backend: 'cpu-fast' }), T.ones([1], { backend: 'cpu-fast' }));
+    const again = T.scatterAdd(
+      [N],
+      0,
+      T.tensor([5], { dtype: 'int32', backend: 'cpu-fast' }),
+      T.ones([1], { backend: 'cpu-fast' }),
+    );
     expect(T.sum(again).item()).toBe(1);
     expect(again.dataSync()[3]).toBe(0);
   });
@@ -52,7 +64,10 @@ describe('buffer reuse on the CPU backends', () => {
   });
 
   it('tidy leaves storages of other backends alone (a backend that delegates holds them)', () => {
-    const spec = T.tidy(() => T.exp(T.ones([4], { backend: 'cpu' })), () => [big(5)]);
+    const spec = T.tidy(
+      () => T.exp(T.ones([4], { backend: 'cpu' })),
+      () => [big(5)],
+    );
     expect(spec.dataSync()).toEqual(new Float32Array(4).fill(Math.E));
   });
 });

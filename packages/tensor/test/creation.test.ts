@@ -3,11 +3,20 @@ import * as T from '@lorafa/tensor';
 
 describe('creation', () => {
   it('builds tensors from nested arrays with the right shape, dtype and values', () => {
-    const t = T.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
+    const t = T.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float64' },
+    );
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float64');
     expect(t.strides).toEqual([3, 1]);
-    expect(t.arraySync()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.arraySync()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(T.tensor(5).shape).toEqual([]);
     expect(T.tensor(5).item()).toBe(5);
     expect(T.tensor([[true, false]], { dtype: 'bool' }).dataSync()).toEqual(new Uint8Array([1, 0]));
@@ -26,13 +35,19 @@ describe('creation', () => {
   });
 
   it('makes zeros, ones, full, arange and eye', () => {
-    expect(T.zeros([2, 2]).arraySync()).toEqual([[0, 0], [0, 0]]);
+    expect(T.zeros([2, 2]).arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(T.ones([3], { dtype: 'int32' }).dataSync()).toEqual(new Int32Array([1, 1, 1]));
     expect(T.full([2], 7.5, { dtype: 'float64' }).arraySync()).toEqual([7.5, 7.5]);
     expect(T.arange(4).arraySync()).toEqual([0, 1, 2, 3]);
     expect(T.arange(1, 2, 0.25, { dtype: 'float64' }).arraySync()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(T.arange(5, 0, -2).arraySync()).toEqual([5, 3, 1]);
-    expect(T.eye(2, 3).arraySync()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(T.eye(2, 3).arraySync()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(() => T.arange(0, 1, 0)).toThrow(/arange: step must not be 0/);
   });
 

@@ -10,7 +10,14 @@ import { coalesce } from '../src/backend/cpu/elementwise-fast.js';
  */
 const SPECIAL = [Number.NaN, Infinity, -Infinity, -0, 0, 1e-40, 3e38];
 
-type ViewRecipe = { shape: number[]; permutation: number[]; step: number; seed: number; dtype: T.FloatDType; specials: boolean };
+type ViewRecipe = {
+  shape: number[];
+  permutation: number[];
+  step: number;
+  seed: number;
+  dtype: T.FloatDType;
+  specials: boolean;
+};
 
 const viewArb: fc.Arbitrary<ViewRecipe> = fc
   .record({
@@ -20,14 +27,22 @@ const viewArb: fc.Arbitrary<ViewRecipe> = fc
     dtype: fc.constantFrom('float32' as const, 'float64' as const),
     specials: fc.boolean(),
   })
-  .chain((r) => fc.shuffledSubarray([...r.shape.keys()], { minLength: r.shape.length, maxLength: r.shape.length }).map((permutation) => ({ ...r, permutation })));
+  .chain((r) =>
+    fc
+      .shuffledSubarray([...r.shape.keys()], { minLength: r.shape.length, maxLength: r.shape.length })
+      .map((permutation) => ({ ...r, permutation })),
+  );
 
 /** The recipe's view on `backend`: values of a larger tensor, sliced with a step along its last axis, then permuted. */
 function build(r: ViewRecipe, backend: string): T.Tensor {
   const stored = [...r.shape];
   if (stored.length > 0) stored[stored.length - 1] = stored[stored.length - 1]! * r.step;
   const rng = new T.Rng(r.seed);
-  const values = Array.from({ length: T.sizeOf(stored) }, () => (r.specials && rng.nextFloat64() < 0.2 ? SPECIAL[Math.floor(rng.nextFloat64() * SPECIAL.length)]! : rng.nextFloat64() * 6 - 3));
+  const values = Array.from({ length: T.sizeOf(stored) }, () =>
+    r.specials && rng.nextFloat64() < 0.2
+      ? SPECIAL[Math.floor(rng.nextFloat64() * SPECIAL.length)]!
+      : rng.nextFloat64() * 6 - 3,
+  );
   let t = T.fromFlat(values, stored, { dtype: r.dtype, backend });
   if (stored.length > 0) t = t.slice([...r.shape.slice(0, -1).map(() => null), { step: r.step }]);
   return t.permute(r.permutation);
@@ -37,36 +52,44 @@ const both = (r: ViewRecipe) => [build(r, 'cpu-fast'), build(r, 'cpu')] as const
 const bits = (t: T.Tensor) => t.dataSync();
 
 describe('the fast elementwise kernels of cpu-fast', () => {
-  it.each(['neg', 'exp', 'log', 'sqrt', 'tanh', 'relu', 'sigmoid', 'abs', 'sign', 'erf'] as const)('%s is bit-identical to the specification on any view', (op) => {
-    fc.assert(
-      fc.property(viewArb, (r) => {
-        const [fast, spec] = both(r);
-        expect(bits(T[op](fast))).toEqual(bits(T[op](spec)));
-      }),
-      { numRuns: 40 },
-    );
-  });
+  it.each(['neg', 'exp', 'log', 'sqrt', 'tanh', 'relu', 'sigmoid', 'abs', 'sign', 'erf'] as const)(
+    '%s is bit-identical to the specification on any view',
+    (op) => {
+      fc.assert(
+        fc.property(viewArb, (r) => {
+          const [fast, spec] = both(r);
+          expect(bits(T[op](fast))).toEqual(bits(T[op](spec)));
+        }),
+        { numRuns: 40 },
+      );
+    },
+  );
 
-  it.each(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const)('%s is bit-identical on views broadcast against each other', (op) => {
-    fc.assert(
-      fc.property(viewArb, fc.array(fc.boolean(), { maxLength: 4 }), fc.integer(), (r, ones, seed) => {
-        // The second operand: the same view's shape with some axes set to 1 (broadcast).
-        const shape = r.permutation.map((axis) => r.shape[axis]!).map((d, i) => (ones[i] ? 1 : d));
-        const other = { ...r, shape, permutation: [...shape.keys()], seed: seed >>> 1, step: 1 };
-        const [fastA, specA] = both(r);
-        const [fastB, specB] = both(other);
-        expect(bits(T[op](fastA, fastB))).toEqual(bits(T[op](specA, specB)));
-        expect(bits(T[op](fastB, fastA))).toEqual(bits(T[op](specB, specA)));
-      }),
-      { numRuns: 40 },
-    );
-  });
+  it.each(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const)(
+    '%s is bit-identical on views broadcast against each other',
+    (op) => {
+      fc.assert(
+        fc.property(viewArb, fc.array(fc.boolean(), { maxLength: 4 }), fc.integer(), (r, ones, seed) => {
+          // The second operand: the same view's shape with some axes set to 1 (broadcast).
+          const shape = r.permutation.map((axis) => r.shape[axis]!).map((d, i) => (ones[i] ? 1 : d));
+          const other = { ...r, shape, permutation: [...shape.keys()], seed: seed >>> 1, step: 1 };
+          const [fastA, specA] = both(r);
+          const [fastB, specB] = both(other);
+          expect(bits(T[op](fastA, fastB))).toEqual(bits(T[op](specA, specB)));
+          expect(bits(T[op](fastB, fastA))).toEqual(bits(T[op](specB, specA)));
+        }),
+        { numRuns: 40 },
+      );
+    },
+  );
 
   it('where, copies and reductions are bit-identical on any view', () => {
     fc.assert(
       fc.property(viewArb, fc.integer({ min: 0, max: 4 }), (r, reduced) => {
         const [fast, spec] = both(r);
-        expect(bits(T.where(T.greater(fast, 0), fast, T.neg(fast)))).toEqual(bits(T.where(T.greater(spec, 0), spec, T.neg(spec))));
+        expect(bits(T.where(T.greater(fast, 0), fast, T.neg(fast)))).toEqual(
+          bits(T.where(T.greater(spec, 0), spec, T.neg(spec))),
+        );
         expect(bits(fast.contiguous())).toEqual(bits(spec.contiguous()));
         const axes = [...fast.shape.keys()].slice(fast.rank - Math.min(reduced, fast.rank));
         for (const reduce of [T.sum, T.max, T.min]) expect(bits(reduce(fast, axes))).toEqual(bits(reduce(spec, axes)));
@@ -97,9 +120,37 @@ describe('the fast elementwise kernels of cpu-fast', () => {
 describe('coalesce', () => {
   it('merges axes every view walks contiguously and drops length-1 axes', () => {
     expect(coalesce([2, 3, 4], [[12, 4, 1]])).toEqual({ shape: [24], strides: [[1]] });
-    expect(coalesce([2, 1, 4], [[4, 99, 1], [0, 7, 1]])).toEqual({ shape: [2, 4], strides: [[4, 1], [0, 1]] });
+    expect(
+      coalesce(
+        [2, 1, 4],
+        [
+          [4, 99, 1],
+          [0, 7, 1],
+        ],
+      ),
+    ).toEqual({
+      shape: [2, 4],
+      strides: [
+        [4, 1],
+        [0, 1],
+      ],
+    });
     expect(coalesce([3, 4], [[1, 3]])).toEqual({ shape: [3, 4], strides: [[1, 3]] }); // a transpose stays two axes
-    expect(coalesce([2, 3, 4], [[0, 0, 1], [12, 4, 1]])).toEqual({ shape: [6, 4], strides: [[0, 1], [4, 1]] });
+    expect(
+      coalesce(
+        [2, 3, 4],
+        [
+          [0, 0, 1],
+          [12, 4, 1],
+        ],
+      ),
+    ).toEqual({
+      shape: [6, 4],
+      strides: [
+        [0, 1],
+        [4, 1],
+      ],
+    });
     expect(coalesce([1, 1], [[5, 5]])).toEqual({ shape: [], strides: [[]] });
   });
 });

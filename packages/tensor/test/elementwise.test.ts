@@ -41,38 +41,63 @@ describe('binary ops broadcast like NumPy', () => {
   it('also works on strided (transposed, sliced) operands', () => {
     const a = randomTensor([3, 4], 1).transpose();
     const b = randomTensor([4, 6], 2).slice([null, { step: 2 }]);
-    expectTensorClose(T.mul(a, b), referenceBinary(a, b, (x, y) => x * y), 0);
+    expectTensorClose(
+      T.mul(a, b),
+      referenceBinary(a, b, (x, y) => x * y),
+      0,
+    );
   });
 
   it('comparisons give bool tensors with broadcasting', () => {
     const a = T.tensor([[1, 2, 3]]);
     const b = T.tensor([[2], [1]]);
     const cases: [(x: T.Tensor, y: T.Tensor) => T.Tensor, (x: number, y: number) => boolean][] = [
-      [T.equal, (x, y) => x === y], [T.notEqual, (x, y) => x !== y], [T.less, (x, y) => x < y],
-      [T.lessEqual, (x, y) => x <= y], [T.greater, (x, y) => x > y], [T.greaterEqual, (x, y) => x >= y],
+      [T.equal, (x, y) => x === y],
+      [T.notEqual, (x, y) => x !== y],
+      [T.less, (x, y) => x < y],
+      [T.lessEqual, (x, y) => x <= y],
+      [T.greater, (x, y) => x > y],
+      [T.greaterEqual, (x, y) => x >= y],
     ];
     for (const [op, f] of cases) {
       const out = op(a, b);
       expect(out.dtype).toBe('bool');
-      expectTensorClose(out, referenceBinary(a, b, (x, y) => (f(x, y) ? 1 : 0)), 0);
+      expectTensorClose(
+        out,
+        referenceBinary(a, b, (x, y) => (f(x, y) ? 1 : 0)),
+        0,
+      );
     }
   });
 
   it('where selects with a broadcast condition', () => {
     const condition = T.greater(T.tensor([[1], [-1]]), 0);
-    expect(T.where(condition, T.tensor([1, 2, 3]), 0).arraySync()).toEqual([[1, 2, 3], [0, 0, 0]]);
-    expect(() => T.where(T.tensor([1]), 1, 2 as unknown as T.Tensor)).toThrow(/where: condition must be a bool tensor, got float32/);
+    expect(T.where(condition, T.tensor([1, 2, 3]), 0).arraySync()).toEqual([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
+    expect(() => T.where(T.tensor([1]), 1, 2 as unknown as T.Tensor)).toThrow(
+      /where: condition must be a bool tensor, got float32/,
+    );
   });
 
   it('names the op and the shapes when shapes do not broadcast', () => {
-    expect(() => T.add(T.zeros([2, 3]), T.zeros([4, 3]))).toThrow(/add: shapes \[2, 3\], \[4, 3\] cannot be broadcast together/);
+    expect(() => T.add(T.zeros([2, 3]), T.zeros([4, 3]))).toThrow(
+      /add: shapes \[2, 3\], \[4, 3\] cannot be broadcast together/,
+    );
     expect(() => T.mul(T.zeros([2]), T.zeros([3]))).toThrow(/^mul: /);
   });
 
   it('names the op and the dtypes when dtypes differ', () => {
-    expect(() => T.add(T.zeros([2]), T.zeros([2], { dtype: 'float64' }))).toThrow(/add: dtype mismatch \(float32 vs float64\)/);
-    expect(() => T.exp(T.zeros([2], { dtype: 'int32' }))).toThrow(/exp: expected a float32 or float64 tensor, got int32/);
-    expect(() => T.div(T.ones([2], { dtype: 'int32' }), 2)).toThrow(/div: expected a float32 or float64 tensor, got int32/);
+    expect(() => T.add(T.zeros([2]), T.zeros([2], { dtype: 'float64' }))).toThrow(
+      /add: dtype mismatch \(float32 vs float64\)/,
+    );
+    expect(() => T.exp(T.zeros([2], { dtype: 'int32' }))).toThrow(
+      /exp: expected a float32 or float64 tensor, got int32/,
+    );
+    expect(() => T.div(T.ones([2], { dtype: 'int32' }), 2)).toThrow(
+      /div: expected a float32 or float64 tensor, got int32/,
+    );
   });
 
   it('does exact index arithmetic on int32 (add, sub, mul, maximum, minimum)', () => {

@@ -46,7 +46,17 @@ describe('cholesky, choleskySolve, spdInverse', () => {
   });
 
   it('refuses a matrix that is not positive definite', () => {
-    expect(() => linalg.cholesky(T.tensor([[1, 2], [2, 1]], f64))).toThrow(linalg.NotPositiveDefiniteError);
+    expect(() =>
+      linalg.cholesky(
+        T.tensor(
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          f64,
+        ),
+      ),
+    ).toThrow(linalg.NotPositiveDefiniteError);
     expect(() => linalg.cholesky(T.zeros([2, 3], f64))).toThrow(/cholesky: expected a square matrix, got \[2, 3\]/);
   });
 });
@@ -66,9 +76,29 @@ describe('solve', () => {
   });
 
   it('pivots when the leading entry is zero and refuses singular matrices', () => {
-    const x = linalg.solve(T.tensor([[0, 1], [1, 0]], f64), T.tensor([2, 3], f64));
+    const x = linalg.solve(
+      T.tensor(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        f64,
+      ),
+      T.tensor([2, 3], f64),
+    );
     expect(x.arraySync()).toEqual([3, 2]);
-    expect(() => linalg.solve(T.tensor([[1, 2], [2, 4]], f64), T.tensor([1, 1], f64))).toThrow(/solve: matrix is singular/);
+    expect(() =>
+      linalg.solve(
+        T.tensor(
+          [
+            [1, 2],
+            [2, 4],
+          ],
+          f64,
+        ),
+        T.tensor([1, 1], f64),
+      ),
+    ).toThrow(/solve: matrix is singular/);
   });
 });
 
@@ -101,7 +131,19 @@ describe('qr and lstsq', () => {
   });
 
   it('refuses a rank-deficient least-squares problem', () => {
-    expect(() => linalg.lstsq(T.tensor([[1, 2], [2, 4], [3, 6]], f64), T.tensor([1, 2, 3], f64))).toThrow(/lstsq: matrix is rank deficient/);
+    expect(() =>
+      linalg.lstsq(
+        T.tensor(
+          [
+            [1, 2],
+            [2, 4],
+            [3, 6],
+          ],
+          f64,
+        ),
+        T.tensor([1, 2, 3], f64),
+      ),
+    ).toThrow(/lstsq: matrix is rank deficient/);
   });
 });
 
@@ -142,6 +184,10 @@ describe('svd and pinv', () => {
   });
 
   it('pinv of the zero matrix is zero', () => {
-    expect(linalg.pinv(T.zeros([2, 3], f64)).arraySync()).toEqual([[0, 0], [0, 0], [0, 0]]);
+    expect(linalg.pinv(T.zeros([2, 3], f64)).arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });

@@ -13,13 +13,28 @@ import { seedArb } from '../../../test/support/arbitraries.js';
  * the last bit, whatever the shapes, strides, dtype and block boundaries.
  */
 const gemm = wasmGemm();
-if (!gemm) console.warn('matmul-wasm.test: WebAssembly SIMD is unavailable in this runtime; cpu-fast falls back to its JavaScript kernel and these tests are skipped');
+if (!gemm)
+  console.warn(
+    'matmul-wasm.test: WebAssembly SIMD is unavailable in this runtime; cpu-fast falls back to its JavaScript kernel and these tests are skipped',
+  );
 
-type Case = { batch: number[]; m: number; k: number; n: number; transposeA: boolean; transposeB: boolean; dtype: T.FloatDType };
+type Case = {
+  batch: number[];
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  dtype: T.FloatDType;
+};
 
 function operands(c: Case, seed: number, backend: string) {
   const make = (rows: number, cols: number, transpose: boolean, s: number) => {
-    const t = T.uniform(transpose ? [...c.batch, cols, rows] : [...c.batch, rows, cols], -2, 2, { dtype: c.dtype, rng: new T.Rng(s), backend });
+    const t = T.uniform(transpose ? [...c.batch, cols, rows] : [...c.batch, rows, cols], -2, 2, {
+      dtype: c.dtype,
+      rng: new T.Rng(s),
+      backend,
+    });
     return transpose ? t.transpose() : t;
   };
   return [make(c.m, c.k, c.transposeA, seed), make(c.k, c.n, c.transposeB, seed + 1)] as const;
@@ -45,7 +60,10 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 
 describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
   it('is bit-identical to the specification on random shapes, strides and dtypes', () => {
-    fc.assert(fc.property(caseArb, seedArb, (c, seed) => expectSpecification(c, seed)), { numRuns: 60 });
+    fc.assert(
+      fc.property(caseArb, seedArb, (c, seed) => expectSpecification(c, seed)),
+      { numRuns: 60 },
+    );
   });
 
   it.each([
@@ -86,19 +104,27 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
   it('takes its thread count from LORAFA_THREADS, and says so when the setting is malformed', () => {
     const threadsWith = (setting: string) => {
       const script = "import('@lorafa/tensor').then((T) => console.log(T.getNumThreads()))";
-      const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '-e', script], { encoding: 'utf8', env: { ...process.env, LORAFA_THREADS: setting } });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, LORAFA_THREADS: setting },
+      });
       return { threads: Number(run.stdout.trim()), stderr: run.stderr };
     };
     expect(threadsWith('3')).toEqual({ threads: 3, stderr: '' });
     const malformed = threadsWith('many');
-    expect(malformed.stderr).toContain(`LORAFA_THREADS='many' is not a positive integer; using ${malformed.threads} thread(s)`);
+    expect(malformed.stderr).toContain(
+      `LORAFA_THREADS='many' is not a positive integer; using ${malformed.threads} thread(s)`,
+    );
     expect(malformed.threads).toBeGreaterThanOrEqual(1);
   });
 
   it('propagates NaN and infinities as the specification does, next to zero-padded panel rows and columns', () => {
     const values = (length: number, seed: number) => {
       const rng = new T.Rng(seed);
-      return Array.from({ length }, () => [Number.NaN, Infinity, -Infinity, 0, 1e38][Math.floor(rng.nextFloat64() * 12)] ?? rng.nextFloat64() - 0.5);
+      return Array.from(
+        { length },
+        () => [Number.NaN, Infinity, -Infinity, 0, 1e38][Math.floor(rng.nextFloat64() * 12)] ?? rng.nextFloat64() - 0.5,
+      );
     };
     const [m, k, n] = [7, 33, 9];
     const a = T.fromFlat(values(m * k, 1), [m, k], { backend: 'cpu' });

@@ -30,15 +30,21 @@ function referenceMatmul(a: T.Tensor, b: T.Tensor) {
 describe('the tiled matmul of cpu-fast', () => {
   it('is bit-identical to the specification on random batched, broadcast, transposed and sliced operands', () => {
     fc.assert(
-      fc.property(matmulShapesArb, seedArb, fc.boolean(), fc.constantFrom('float32' as const, 'float64' as const), ([sa, sb], seed, transposeB, dtype) => {
-        const on = (backend: string) => {
-          const a = T.uniform(sa, -2, 2, { dtype, rng: new T.Rng(seed), backend });
-          const bShape = transposeB ? [...sb.slice(0, -2), sb[sb.length - 1]!, sb[sb.length - 2]!] : sb;
-          const b = T.uniform(bShape, -2, 2, { dtype, rng: new T.Rng(seed + 1), backend });
-          return T.matmul(a.slice([]), transposeB ? b.transpose() : b);
-        };
-        expect(on('cpu-fast').dataSync()).toEqual(on('cpu').dataSync());
-      }),
+      fc.property(
+        matmulShapesArb,
+        seedArb,
+        fc.boolean(),
+        fc.constantFrom('float32' as const, 'float64' as const),
+        ([sa, sb], seed, transposeB, dtype) => {
+          const on = (backend: string) => {
+            const a = T.uniform(sa, -2, 2, { dtype, rng: new T.Rng(seed), backend });
+            const bShape = transposeB ? [...sb.slice(0, -2), sb[sb.length - 1]!, sb[sb.length - 2]!] : sb;
+            const b = T.uniform(bShape, -2, 2, { dtype, rng: new T.Rng(seed + 1), backend });
+            return T.matmul(a.slice([]), transposeB ? b.transpose() : b);
+          };
+          expect(on('cpu-fast').dataSync()).toEqual(on('cpu').dataSync());
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -46,7 +52,10 @@ describe('the tiled matmul of cpu-fast', () => {
   it('handles sizes that are not multiples of the tile, and a column-sliced A', () => {
     const a = T.uniform([7, 10], -1, 1, { rng: new T.Rng(1), backend: 'cpu-fast' }).slice([null, { step: 2 }]);
     const b = T.uniform([5, 9], -1, 1, { rng: new T.Rng(2), backend: 'cpu-fast' });
-    const spec = T.matmul(T.fromFlat(a.dataSync(), a.shape, { backend: 'cpu' }), T.fromFlat(b.dataSync(), b.shape, { backend: 'cpu' }));
+    const spec = T.matmul(
+      T.fromFlat(a.dataSync(), a.shape, { backend: 'cpu' }),
+      T.fromFlat(b.dataSync(), b.shape, { backend: 'cpu' }),
+    );
     expect(T.matmul(a, b).dataSync()).toEqual(spec.dataSync());
   });
 });
@@ -78,8 +87,14 @@ describe('matmul', () => {
   });
 
   it('names the shapes on mismatch', () => {
-    expect(() => T.matmul(T.zeros([2, 3]), T.zeros([4, 5]))).toThrow(/matmul: inner dimensions differ: \[2, 3\] @ \[4, 5\] \(3 vs 4\)/);
-    expect(() => T.matmul(T.zeros([3]), T.zeros([3, 2]))).toThrow(/matmul: operands need at least 2 dimensions, got \[3\] and \[3, 2\]/);
-    expect(() => T.matmul(T.zeros([2, 2, 3]), T.zeros([3, 3, 4]))).toThrow(/matmul: batch dimensions of \[2, 2, 3\] and \[3, 3, 4\] cannot be broadcast/);
+    expect(() => T.matmul(T.zeros([2, 3]), T.zeros([4, 5]))).toThrow(
+      /matmul: inner dimensions differ: \[2, 3\] @ \[4, 5\] \(3 vs 4\)/,
+    );
+    expect(() => T.matmul(T.zeros([3]), T.zeros([3, 2]))).toThrow(
+      /matmul: operands need at least 2 dimensions, got \[3\] and \[3, 2\]/,
+    );
+    expect(() => T.matmul(T.zeros([2, 2, 3]), T.zeros([3, 3, 4]))).toThrow(
+      /matmul: batch dimensions of \[2, 2, 3\] and \[3, 3, 4\] cannot be broadcast/,
+    );
   });
 });

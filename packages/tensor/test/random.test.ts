@@ -54,7 +54,9 @@ describe('seeded PRNG', () => {
     const rng = new T.Rng(9);
     rng.nextNormal(); // leaves a spare normal in the state
     const restored = T.Rng.fromState(JSON.parse(JSON.stringify(rng.getState())));
-    expect(Array.from({ length: 20 }, () => restored.nextNormal())).toEqual(Array.from({ length: 20 }, () => rng.nextNormal()));
+    expect(Array.from({ length: 20 }, () => restored.nextNormal())).toEqual(
+      Array.from({ length: 20 }, () => rng.nextNormal()),
+    );
     expect(() => T.Rng.fromState([1, 2, 3])).toThrow(/Rng\.fromState: expected/);
   });
 

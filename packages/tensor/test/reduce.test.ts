@@ -5,7 +5,13 @@ import { randomTensor, seedArb, shapeArb, unravel } from '../../../test/support/
 import { expectTensorClose } from '../../../test/support/matchers.js';
 
 /** Reference reduction: visit every input element and fold it into its output slot. */
-function referenceReduce(x: T.Tensor, axes: number[], keepdims: boolean, init: number, f: (acc: number, v: number) => number) {
+function referenceReduce(
+  x: T.Tensor,
+  axes: number[],
+  keepdims: boolean,
+  init: number,
+  f: (acc: number, v: number) => number,
+) {
   const outShape = T.reducedShape(x.shape, axes, keepdims);
   const keptShape = T.reducedShape(x.shape, axes, true);
   const data = new Array<number>(T.sizeOf(outShape)).fill(init);
@@ -18,7 +24,14 @@ function referenceReduce(x: T.Tensor, axes: number[], keepdims: boolean, init: n
 }
 
 const shapeAndAxesArb = shapeArb(1, 4).chain((shape) =>
-  fc.tuple(fc.constant(shape), fc.subarray(shape.map((_, i) => i), { minLength: 1 }), fc.boolean()),
+  fc.tuple(
+    fc.constant(shape),
+    fc.subarray(
+      shape.map((_, i) => i),
+      { minLength: 1 },
+    ),
+    fc.boolean(),
+  ),
 );
 
 describe('reductions over axes', () => {
@@ -26,19 +39,30 @@ describe('reductions over axes', () => {
     fc.assert(
       fc.property(shapeAndAxesArb, seedArb, ([shape, axes, keepdims], seed) => {
         const x = randomTensor(shape, seed);
-        expectTensorClose(T.sum(x, axes, keepdims), referenceReduce(x, axes, keepdims, 0, (a, v) => a + v), 1e-14);
+        expectTensorClose(
+          T.sum(x, axes, keepdims),
+          referenceReduce(x, axes, keepdims, 0, (a, v) => a + v),
+          1e-14,
+        );
         expectTensorClose(T.max(x, axes, keepdims), referenceReduce(x, axes, keepdims, -Infinity, Math.max), 0);
         expectTensorClose(T.min(x, axes, keepdims), referenceReduce(x, axes, keepdims, Infinity, Math.min), 0);
         const count = axes.reduce((n, a) => n * shape[a]!, 1);
         const sums = referenceReduce(x, axes, keepdims, 0, (a, v) => a + v);
-        expectTensorClose(T.mean(x, axes, keepdims), { shape: sums.shape, data: sums.data.map((s) => s / count) }, 1e-14);
+        expectTensorClose(
+          T.mean(x, axes, keepdims),
+          { shape: sums.shape, data: sums.data.map((s) => s / count) },
+          1e-14,
+        );
       }),
       { numRuns: 80 },
     );
   });
 
   it('reduces over all axes by default and over negative axes', () => {
-    const x = T.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = T.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(T.sum(x).item()).toBe(21);
     expect(T.sum(x, -1).arraySync()).toEqual([6, 15]);
     expect(T.max(x, 0, true).arraySync()).toEqual([[4, 5, 6]]);
@@ -46,7 +70,10 @@ describe('reductions over axes', () => {
   });
 
   it('argmax and argmin return the first extreme as int32', () => {
-    const x = T.tensor([[1, 3, 3], [7, 0, 7]]);
+    const x = T.tensor([
+      [1, 3, 3],
+      [7, 0, 7],
+    ]);
     const am = T.argmax(x, 1);
     expect(am.dtype).toBe('int32');
     expect(am.arraySync()).toEqual([1, 0]);

@@ -20,8 +20,15 @@ describe('views share storage', () => {
     const t = T.zeros([2, 3], { dtype: 'float64' });
     const column = t.slice([null, 1]);
     t.backend.assign(column, T.tensor([5, 6], { dtype: 'float64' }));
-    expect(t.arraySync()).toEqual([[0, 5, 0], [0, 6, 0]]);
-    expect(t.transpose().arraySync()).toEqual([[0, 0], [5, 6], [0, 0]]);
+    expect(t.arraySync()).toEqual([
+      [0, 5, 0],
+      [0, 6, 0],
+    ]);
+    expect(t.transpose().arraySync()).toEqual([
+      [0, 0],
+      [5, 6],
+      [0, 0],
+    ]);
   });
 
   it('contiguous copies only when needed; reshape of a transposed view copies', () => {
@@ -58,10 +65,19 @@ describe('views share storage', () => {
   it('slices with start, stop, step, negative bounds and picked indices', () => {
     const t = grid();
     expect(t.slice([0, 2]).arraySync()).toEqual([8, 9, 10, 11]);
-    expect(t.slice([-1, { start: -2 }, { step: 2 }]).arraySync()).toEqual([[16, 18], [20, 22]]);
+    expect(t.slice([-1, { start: -2 }, { step: 2 }]).arraySync()).toEqual([
+      [16, 18],
+      [20, 22],
+    ]);
     expect(t.slice([null, { start: 1, stop: 3 }, { start: 1, stop: 4, step: 2 }]).arraySync()).toEqual([
-      [[5, 7], [9, 11]],
-      [[17, 19], [21, 23]],
+      [
+        [5, 7],
+        [9, 11],
+      ],
+      [
+        [17, 19],
+        [21, 23],
+      ],
     ]);
     expect(t.slice([{ start: 5 }]).shape).toEqual([0, 3, 4]);
     expect(() => t.slice([2])).toThrow(/slice: index 2 is out of range for axis 0 of \[2, 3, 4\]/);
@@ -70,7 +86,10 @@ describe('views share storage', () => {
 
   it('expand broadcasts by stride 0 and rejects incompatible shapes', () => {
     const col = T.tensor([[1], [2]]);
-    expect(col.expand([2, 3]).arraySync()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(col.expand([2, 3]).arraySync()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     expect(col.expand([4, 2, 3]).shape).toEqual([4, 2, 3]);
     expect(() => col.expand([3, 3])).toThrow(/expand: cannot broadcast \[2, 1\] to \[3, 3\]/);
   });

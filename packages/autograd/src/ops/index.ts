@@ -57,13 +57,19 @@ export function where(condition: T.Tensor | Variable, a: Input, b: Input): Varia
 export const sum = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('sum', [lift(x)], { axes, keepdims });
 export const max = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('max', [lift(x)], { axes, keepdims });
 export const min = (x: Input, axes?: T.Axes, keepdims = false): Variable => call('min', [lift(x)], { axes, keepdims });
-export const logSumExp = (x: Input, axis = -1, keepdims = false): Variable => call('logSumExp', [lift(x)], { axis, keepdims });
+export const logSumExp = (x: Input, axis = -1, keepdims = false): Variable =>
+  call('logSumExp', [lift(x)], { axis, keepdims });
 export const matmul = (a: Input, b: Input): Variable => call('matmul', pair(a, b), undefined);
 export const reshape = (x: Input, shape: readonly number[]): Variable => call('reshape', [lift(x)], { shape });
 export const permute = (x: Input, axes: readonly number[]): Variable => call('permute', [lift(x)], { axes });
 export const slice = (x: Input, specs: readonly T.SliceSpec[]): Variable => call('slice', [lift(x)], { specs });
 export const expand = (x: Input, shape: readonly number[]): Variable => call('expand', [lift(x)], { shape });
-export const concat = (xs: readonly Input[], axis = 0): Variable => call('concat', xs.map((x) => lift(x)), { axis });
+export const concat = (xs: readonly Input[], axis = 0): Variable =>
+  call(
+    'concat',
+    xs.map((x) => lift(x)),
+    { axis },
+  );
 export const indexSelect = (x: Input, axis: number, indices: T.Tensor): Variable =>
   call('indexSelect', [lift(x), lift(indices)], { axis });
 export const cast = (x: Input, dtype: T.DType): Variable => call('cast', [lift(x)], { dtype });
@@ -93,7 +99,11 @@ export function unsqueeze(x: Input, axis: number): Variable {
   return reshape(v, [...v.shape.slice(0, a), 1, ...v.shape.slice(a)]);
 }
 
-export const stack = (xs: readonly Input[], axis = 0): Variable => concat(xs.map((x) => unsqueeze(x, axis)), axis);
+export const stack = (xs: readonly Input[], axis = 0): Variable =>
+  concat(
+    xs.map((x) => unsqueeze(x, axis)),
+    axis,
+  );
 
 /** log softmax(x) = x − logSumExp(x): stable for large logits. */
 export const logSoftmax = (x: Input, axis = -1): Variable => sub(x, logSumExp(x, axis, true));

@@ -45,39 +45,72 @@ function binPath(): string {
 }
 
 export async function compareCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { flags, positional } = parseArguments('compare', argv, { booleans: ['json', 'help', 'quick'], values: ['methods', 'model', 'data', 'steps', 'rank', 'optimizer', 'init', 'seed', 'out', 'lr', 'batch', 'seq'] });
-  if (flags.has('help')) return out(COMPARE_HELP), 0;
+  const { flags, positional } = parseArguments('compare', argv, {
+    booleans: ['json', 'help', 'quick'],
+    values: ['methods', 'model', 'data', 'steps', 'rank', 'optimizer', 'init', 'seed', 'out', 'lr', 'batch', 'seq'],
+  });
+  if (flags.has('help')) return (out(COMPARE_HELP), 0);
   if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
   const quick = flags.has('quick');
   const methods = stringFlag(flags, 'methods', DEFAULT_METHODS.join(',')).split(',').filter(Boolean);
   const unknown = methods.filter((m) => !VARIANTS[m]);
-  if (unknown.length) throw new UsageError(`compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(
+      `compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`,
+    );
   const steps = numberFlag('compare', flags, 'steps', quick ? 12 : 60, { integer: true, min: 1 });
   const outDir = stringFlag(flags, 'out', join('out', 'compare'));
   const shared = [
-    '--model', stringFlag(flags, 'model', join('models', 'brown-base')),
-    '--data', stringFlag(flags, 'data', 'brown:fiction'),
-    '--steps', String(steps),
-    '--rank', String(numberFlag('compare', flags, 'rank', 8, { integer: true, min: 1 })),
-    '--optimizer', choiceFlag('compare', flags, 'optimizer', ['adamw', 'sgd'] as const, 'adamw'),
-    '--init', stringFlag(flags, 'init', 'gaussian'),
-    '--seed', String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 })),
-    '--batch', String(numberFlag('compare', flags, 'batch', 8, { integer: true, min: 1 })),
-    '--seq', String(numberFlag('compare', flags, 'seq', 64, { integer: true, min: 2 })),
-    '--eval-every', String(Math.max(1, Math.round(steps / (quick ? 3 : 6)))),
-    '--eval-batches', String(quick ? 2 : 8),
-    '--checkpoint-every', '0',
+    '--model',
+    stringFlag(flags, 'model', join('models', 'brown-base')),
+    '--data',
+    stringFlag(flags, 'data', 'brown:fiction'),
+    '--steps',
+    String(steps),
+    '--rank',
+    String(numberFlag('compare', flags, 'rank', 8, { integer: true, min: 1 })),
+    '--optimizer',
+    choiceFlag('compare', flags, 'optimizer', ['adamw', 'sgd'] as const, 'adamw'),
+    '--init',
+    stringFlag(flags, 'init', 'gaussian'),
+    '--seed',
+    String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 })),
+    '--batch',
+    String(numberFlag('compare', flags, 'batch', 8, { integer: true, min: 1 })),
+    '--seq',
+    String(numberFlag('compare', flags, 'seq', 64, { integer: true, min: 2 })),
+    '--eval-every',
+    String(Math.max(1, Math.round(steps / (quick ? 3 : 6)))),
+    '--eval-batches',
+    String(quick ? 2 : 8),
+    '--checkpoint-every',
+    '0',
     ...(flags.has('lr') ? ['--lr', stringFlag(flags, 'lr', '')] : []),
   ];
   mkdirSync(outDir, { recursive: true });
   const reports: MethodReport[] = [];
   for (const key of methods) {
     const variant = VARIANTS[key]!;
-    const child = spawnSync(process.execPath, [binPath(), 'finetune', ...shared, ...variant.flags, '--label', variant.label, '--out', join(outDir, key), '--json'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    if (child.status !== 0) throw new Error(`the ${variant.label} run failed (exit ${child.status}); see the messages above`);
+    const child = spawnSync(
+      process.execPath,
+      [
+        binPath(),
+        'finetune',
+        ...shared,
+        ...variant.flags,
+        '--label',
+        variant.label,
+        '--out',
+        join(outDir, key),
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    if (child.status !== 0)
+      throw new Error(`the ${variant.label} run failed (exit ${child.status}); see the messages above`);
     reports.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
   }
   const points: CurvePoint[] = reports.flatMap((r) => [
@@ -85,11 +118,23 @@ export async function compareCommand(argv: readonly string[], out: (line: string
     ...r.history.evals.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'held-out' as const })),
   ]);
   const options = Object.fromEntries(shared.flatMap((v, i) => (i % 2 === 0 ? [[v.slice(2), shared[i + 1]]] : [])));
-  const report = { date: new Date().toISOString(), quick, options, methods: reports.map(({ history, ...rest }) => ({ ...rest, history })) };
+  const report = {
+    date: new Date().toISOString(),
+    quick,
+    options,
+    methods: reports.map(({ history, ...rest }) => ({ ...rest, history })),
+  };
   writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
-  writeFileAtomic(join(outDir, 'loss-curves.svg'), await lossCurvesSvg(points, `Loss on ${options['data']} (${options['optimizer']}, ${steps} steps, r=${options['rank']})`));
+  writeFileAtomic(
+    join(outDir, 'loss-curves.svg'),
+    await lossCurvesSvg(
+      points,
+      `Loss on ${options['data']} (${options['optimizer']}, ${steps} steps, r=${options['rank']})`,
+    ),
+  );
   writeFileAtomic(join(outDir, 'report.md'), markdownReport(reports, options, 'loss-curves.svg'));
-  if (flags.has('json')) out(JSON.stringify({ ...report, methods: reports.map(({ history: _history, ...rest }) => rest) }));
+  if (flags.has('json'))
+    out(JSON.stringify({ ...report, methods: reports.map(({ history: _history, ...rest }) => rest) }));
   else {
     for (const line of textTable(reports)) out(line);
     out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);

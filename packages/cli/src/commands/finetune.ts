@@ -40,38 +40,64 @@ export function summarize(result: TrainingResult, method: string) {
     stepMs: result.stepMs,
     tokensPerSecond: result.tokensPerSecond,
     peakRssBytes: result.peakRssBytes,
-    conditionNumber: result.history.diagnostics.length ? result.history.diagnostics.reduce((s, d) => s + d.condition, 0) / result.history.diagnostics.length : null,
-    correctionCosine: result.history.diagnostics.length ? result.history.diagnostics.reduce((s, d) => s + d.cosine, 0) / result.history.diagnostics.length : null,
+    conditionNumber: result.history.diagnostics.length
+      ? result.history.diagnostics.reduce((s, d) => s + d.condition, 0) / result.history.diagnostics.length
+      : null,
+    correctionCosine: result.history.diagnostics.length
+      ? result.history.diagnostics.reduce((s, d) => s + d.cosine, 0) / result.history.diagnostics.length
+      : null,
     stoppedAt: result.stoppedAt ?? null,
     history: result.history,
   };
 }
 
 export async function finetuneCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { flags, positional } = parseArguments('finetune', argv, { booleans: ['json', 'help', 'resume', 'no-correction'], values: ['model', 'data', 'out', 'label', ...TRAINING_VALUE_FLAGS] });
-  if (flags.has('help')) return out(FINETUNE_HELP), 0;
+  const { flags, positional } = parseArguments('finetune', argv, {
+    booleans: ['json', 'help', 'resume', 'no-correction'],
+    values: ['model', 'data', 'out', 'label', ...TRAINING_VALUE_FLAGS],
+  });
+  if (flags.has('help')) return (out(FINETUNE_HELP), 0);
   if (positional.length) throw new UsageError(`finetune: unexpected argument '${positional[0]}'`);
   if (!flags.has('model')) throw new UsageError('finetune: --model is required (see lorafa finetune --help)');
   const options = trainingOptions('finetune', flags);
   const outDir = stringFlag(flags, 'out', join('out', `finetune-${options.method}`));
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:fiction'));
   const { model, tokenizer } = loadBaseModel(stringFlag(flags, 'model', ''));
-  if (options.seq > model.config.n_positions) throw new UsageError(`finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`);
+  if (options.seq > model.config.n_positions)
+    throw new UsageError(`finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`);
   mkdirSync(outDir, { recursive: true });
-  const label = stringFlag(flags, 'label', options.method + (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'));
+  const label = stringFlag(
+    flags,
+    'label',
+    options.method +
+      (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'),
+  );
   const progress = new Progress(label, options.steps, 0);
   const result = train({ model, tokenizer, corpus, options, out: outDir, resume: flags.has('resume'), progress });
-  if (result.adapters.length) savePeftAdapter(join(outDir, 'adapter'), result.adapters, { fanInFanOut: true, init: options.init === 'anisotropic' ? undefined : options.init });
+  if (result.adapters.length)
+    savePeftAdapter(join(outDir, 'adapter'), result.adapters, {
+      fanInFanOut: true,
+      init: options.init === 'anisotropic' ? undefined : options.init,
+    });
   else if (!result.stoppedAt) saveGpt2(model, join(outDir, 'model'));
   const summary = summarize(result, label);
-  writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify({ options, corpus: corpus.name, ...summary }, null, 1)}\n`);
+  writeFileAtomic(
+    join(outDir, 'metrics.json'),
+    `${JSON.stringify({ options, corpus: corpus.name, ...summary }, null, 1)}\n`,
+  );
   if (flags.has('json')) out(JSON.stringify(summary));
   else {
-    out(`${label}: held-out loss ${summary.evalLoss.toFixed(4)} (perplexity ${summary.perplexity.toFixed(2)}), ${summary.trainableParams.toLocaleString('en')} trainable parameters, ${Math.round(summary.tokensPerSecond).toLocaleString('en')} tokens/s`);
-    out(`wrote ${outDir}/${result.adapters.length ? 'adapter' : 'model'}, ${outDir}/metrics.json and ${outDir}/checkpoint`);
+    out(
+      `${label}: held-out loss ${summary.evalLoss.toFixed(4)} (perplexity ${summary.perplexity.toFixed(2)}), ${summary.trainableParams.toLocaleString('en')} trainable parameters, ${Math.round(summary.tokensPerSecond).toLocaleString('en')} tokens/s`,
+    );
+    out(
+      `wrote ${outDir}/${result.adapters.length ? 'adapter' : 'model'}, ${outDir}/metrics.json and ${outDir}/checkpoint`,
+    );
   }
   if (result.stoppedAt) {
-    throw new Error(`loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; the run stopped and ${outDir}/checkpoint holds the last good state (lower --lr?)`);
+    throw new Error(
+      `loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; the run stopped and ${outDir}/checkpoint holds the last good state (lower --lr?)`,
+    );
   }
   return 0;
 }

@@ -30,16 +30,29 @@ function specFor(model: string): ModelSpec {
   if (preset) return preset;
   if (existsSync(join(model, 'config.json'))) {
     const c = readGpt2Config(join(model, 'config.json'));
-    return gpt2Spec({ name: model, nEmbd: c.n_embd, nLayer: c.n_layer, nHead: c.n_head, vocab: c.vocab_size, nPositions: c.n_positions, nInner: c.n_inner ?? undefined });
+    return gpt2Spec({
+      name: model,
+      nEmbd: c.n_embd,
+      nLayer: c.n_layer,
+      nHead: c.n_head,
+      vocab: c.vocab_size,
+      nPositions: c.n_positions,
+      nInner: c.n_inner ?? undefined,
+    });
   }
-  throw new UsageError(`memory: unknown model '${model}' (presets: ${Object.keys(MODEL_PRESETS).join(', ')}, or a folder with config.json)`);
+  throw new UsageError(
+    `memory: unknown model '${model}' (presets: ${Object.keys(MODEL_PRESETS).join(', ')}, or a folder with config.json)`,
+  );
 }
 
 const GB = (bytes: number) => (bytes / 1e9).toFixed(2).padStart(9);
 
 export async function memoryCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { flags, positional } = parseArguments('memory', argv, { booleans: ['json', 'help', 'shared-inputs'], values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets'] });
-  if (flags.has('help')) return out(MEMORY_HELP), 0;
+  const { flags, positional } = parseArguments('memory', argv, {
+    booleans: ['json', 'help', 'shared-inputs'],
+    values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets'],
+  });
+  if (flags.has('help')) return (out(MEMORY_HELP), 0);
   if (positional.length) throw new UsageError(`memory: unexpected argument '${positional[0]}'`);
   if (!flags.has('model')) throw new UsageError('memory: --model is required (see lorafa memory --help)');
   const spec = specFor(stringFlag(flags, 'model', ''));
@@ -61,13 +74,33 @@ export async function memoryCommand(argv: readonly string[], out: (line: string)
     throw new UsageError((error as Error).message);
   }
   if (flags.has('json')) {
-    out(JSON.stringify({ model: spec.name, ...options, methods: rows.map(({ method, trainableParameters, weights, grads, optimizer, activations, total }) => ({ method, trainableParameters, weights, grads, optimizer, activations, total })) }));
+    out(
+      JSON.stringify({
+        model: spec.name,
+        ...options,
+        methods: rows.map(({ method, trainableParameters, weights, grads, optimizer, activations, total }) => ({
+          method,
+          trainableParameters,
+          weights,
+          grads,
+          optimizer,
+          activations,
+          total,
+        })),
+      }),
+    );
     return 0;
   }
-  out(`${spec.name}: batch ${options.batch}, seq ${options.seq}, rank ${options.rank}, ${bits}-bit, ${targets ? targets.join(', ') : 'all linears'} adapted${options.shareInputs ? ', shared inputs counted once' : ''} (GB = 10^9 bytes)`);
-  out(`${'method'.padEnd(8)} ${'trainable'.padStart(14)} ${'weights'.padStart(9)} ${'grads'.padStart(9)} ${'optimizer'.padStart(9)} ${'activations'.padStart(11)} ${'total'.padStart(9)}`);
+  out(
+    `${spec.name}: batch ${options.batch}, seq ${options.seq}, rank ${options.rank}, ${bits}-bit, ${targets ? targets.join(', ') : 'all linears'} adapted${options.shareInputs ? ', shared inputs counted once' : ''} (GB = 10^9 bytes)`,
+  );
+  out(
+    `${'method'.padEnd(8)} ${'trainable'.padStart(14)} ${'weights'.padStart(9)} ${'grads'.padStart(9)} ${'optimizer'.padStart(9)} ${'activations'.padStart(11)} ${'total'.padStart(9)}`,
+  );
   for (const r of rows) {
-    out(`${r.method.padEnd(8)} ${r.trainableParameters.toLocaleString('en').padStart(14)} ${GB(r.weights)} ${GB(r.grads)} ${GB(r.optimizer)} ${GB(r.activations).padStart(11)} ${GB(r.total)}`);
+    out(
+      `${r.method.padEnd(8)} ${r.trainableParameters.toLocaleString('en').padStart(14)} ${GB(r.weights)} ${GB(r.grads)} ${GB(r.optimizer)} ${GB(r.activations).padStart(11)} ${GB(r.total)}`,
+    );
   }
   const lora = rows.find((r) => r.method === 'lora')!;
   const fa = rows.find((r) => r.method === 'lora-fa')!;

@@ -20,8 +20,25 @@ Examples:
   lorafa pretrain --data corpus.txt --embd 32 --layers 1 --steps 50 --out /tmp/tiny`;
 
 export async function pretrainCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const { flags, positional } = parseArguments('pretrain', argv, { booleans: ['json', 'help'], values: ['data', 'out', 'embd', 'layers', 'heads', 'positions', 'steps', 'batch', 'seq', 'lr', 'seed', 'eval-every', 'eval-batches'] });
-  if (flags.has('help')) return out(PRETRAIN_HELP), 0;
+  const { flags, positional } = parseArguments('pretrain', argv, {
+    booleans: ['json', 'help'],
+    values: [
+      'data',
+      'out',
+      'embd',
+      'layers',
+      'heads',
+      'positions',
+      'steps',
+      'batch',
+      'seq',
+      'lr',
+      'seed',
+      'eval-every',
+      'eval-batches',
+    ],
+  });
+  if (flags.has('help')) return (out(PRETRAIN_HELP), 0);
   if (positional.length) throw new UsageError(`pretrain: unexpected argument '${positional[0]}'`);
   const embd = numberFlag('pretrain', flags, 'embd', 64, { integer: true, min: 1 });
   const heads = numberFlag('pretrain', flags, 'heads', 4, { integer: true, min: 1 });
@@ -36,17 +53,39 @@ export async function pretrainCommand(argv: readonly string[], out: (line: strin
     activation_function: 'gelu_new' as const,
   };
   const options = trainingOptions('pretrain', flags, { method: 'full', steps: 300, lr: 3e-3 });
-  if (options.seq > config.n_positions) throw new UsageError(`pretrain: --seq ${options.seq} exceeds --positions ${config.n_positions}`);
+  if (options.seq > config.n_positions)
+    throw new UsageError(`pretrain: --seq ${options.seq} exceeds --positions ${config.n_positions}`);
   const outDir = stringFlag(flags, 'out', join('models', 'brown-base'));
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:nonfiction'));
   const model = new GPT2(config, { seed: options.seed });
-  const result = train({ model, tokenizer: new ByteTokenizer(), corpus, options: { ...options, checkpointEvery: 0 }, progress: new Progress('pretrain', options.steps, 0) });
-  if (result.stoppedAt) throw new Error(`loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; nothing saved (lower --lr?)`);
+  const result = train({
+    model,
+    tokenizer: new ByteTokenizer(),
+    corpus,
+    options: { ...options, checkpointEvery: 0 },
+    progress: new Progress('pretrain', options.steps, 0),
+  });
+  if (result.stoppedAt)
+    throw new Error(
+      `loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; nothing saved (lower --lr?)`,
+    );
   saveGpt2(model, outDir);
   writeFileAtomic(join(outDir, 'tokenizer_config.json'), `${JSON.stringify(BYTE_TOKENIZER_CONFIG, null, 2)}\n`);
-  const summary = { out: outDir, corpus: corpus.name, config, steps: options.steps, seed: options.seed, evalLoss: result.evalLoss, perplexity: Math.exp(result.evalLoss), evals: result.history.evals };
+  const summary = {
+    out: outDir,
+    corpus: corpus.name,
+    config,
+    steps: options.steps,
+    seed: options.seed,
+    evalLoss: result.evalLoss,
+    perplexity: Math.exp(result.evalLoss),
+    evals: result.history.evals,
+  };
   writeFileAtomic(join(outDir, 'training.json'), `${JSON.stringify(summary, null, 1)}\n`);
   if (flags.has('json')) out(JSON.stringify(summary));
-  else out(`pretrained ${config.n_layer}-layer GPT-2 (n_embd ${embd}) on ${corpus.name}: held-out loss ${result.evalLoss.toFixed(4)} (perplexity ${Math.exp(result.evalLoss).toFixed(2)}); saved to ${outDir}`);
+  else
+    out(
+      `pretrained ${config.n_layer}-layer GPT-2 (n_embd ${embd}) on ${corpus.name}: held-out loss ${result.evalLoss.toFixed(4)} (perplexity ${Math.exp(result.evalLoss).toFixed(2)}); saved to ${outDir}`,
+    );
   return 0;
 }

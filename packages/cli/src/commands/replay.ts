@@ -37,20 +37,38 @@ export async function replayCommand(argv: readonly string[], out: (line: string)
     out(REPLAY_HELP);
     return 0;
   }
-  if (positional.length !== 1) throw new UsageError(`replay: expected one fixture file, got ${positional.length} (see lorafa replay --help)`);
+  if (positional.length !== 1)
+    throw new UsageError(`replay: expected one fixture file, got ${positional.length} (see lorafa replay --help)`);
   const fixture = loadFixture(positional[0]!);
   const replayer = REPLAYERS[fixture.kind];
-  if (!replayer) throw new UsageError(`replay: ${fixture.path}: fixture kind '${fixture.kind}' is not supported (supported: ${Object.keys(REPLAYERS).join(', ')})`);
+  if (!replayer)
+    throw new UsageError(
+      `replay: ${fixture.path}: fixture kind '${fixture.kind}' is not supported (supported: ${Object.keys(REPLAYERS).join(', ')})`,
+    );
   const result = replayer(fixture);
   const passed = result.maxRelError <= TOLERANCE;
   if (flags.has('json')) {
-    out(JSON.stringify({ kind: fixture.kind, file: fixture.path, tolerance: TOLERANCE, passed, maxRelError: result.maxRelError, checks: result.checks }));
+    out(
+      JSON.stringify({
+        kind: fixture.kind,
+        file: fixture.path,
+        tolerance: TOLERANCE,
+        passed,
+        maxRelError: result.maxRelError,
+        checks: result.checks,
+      }),
+    );
   } else {
     out(`${fixture.kind}: ${fixture.path}`);
     if (fixture.source) out(`reference: ${fixture.source}`);
     const width = Math.max(...result.checks.map((c) => c.name.length));
-    for (const c of result.checks) out(`  ${c.name.padEnd(width)}  ${c.relError.toExponential(2).padStart(9)}  ${c.relError <= TOLERANCE ? 'ok' : 'FAIL'}`);
-    out(`${result.checks.length} checks, max relative error ${result.maxRelError.toExponential(2)} (tolerance ${TOLERANCE}): ${passed ? 'PASS' : 'FAIL'}`);
+    for (const c of result.checks)
+      out(
+        `  ${c.name.padEnd(width)}  ${c.relError.toExponential(2).padStart(9)}  ${c.relError <= TOLERANCE ? 'ok' : 'FAIL'}`,
+      );
+    out(
+      `${result.checks.length} checks, max relative error ${result.maxRelError.toExponential(2)} (tolerance ${TOLERANCE}): ${passed ? 'PASS' : 'FAIL'}`,
+    );
   }
   return passed ? 0 : 1;
 }

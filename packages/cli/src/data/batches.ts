@@ -8,7 +8,8 @@ export class WindowSampler {
     readonly seq: number,
     public rng: T.Rng,
   ) {
-    if (tokens.length < seq + 1) throw new Error(`the training text has ${tokens.length} tokens, fewer than one window of ${seq + 1}`);
+    if (tokens.length < seq + 1)
+      throw new Error(`the training text has ${tokens.length} tokens, fewer than one window of ${seq + 1}`);
   }
 
   /** int32 [batch, seq]. */
@@ -29,6 +30,9 @@ export function evaluationBatches(tokens: Int32Array, batch: number, seq: number
   for (let start = 0; start + batch <= windows && out.length < maxBatches; start += batch) {
     out.push(T.fromFlat(tokens.subarray(start * seq, (start + batch) * seq), [batch, seq], { dtype: 'int32' }));
   }
-  if (out.length === 0) throw new Error(`the held-out text has ${tokens.length} tokens, fewer than one evaluation batch of ${batch} x ${seq}`);
+  if (out.length === 0)
+    throw new Error(
+      `the held-out text has ${tokens.length} tokens, fewer than one evaluation batch of ${batch} x ${seq}`,
+    );
   return out;
 }

@@ -48,7 +48,9 @@ export interface BrownSplit {
  */
 export function readBrown(genres: string): BrownSplit {
   const dir = brownDirectory();
-  const files = readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f) && genres.includes(f[1]!)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f) && genres.includes(f[1]!))
+    .sort();
   const split: BrownSplit = { train: [], heldOut: [] };
   for (const file of files) {
     const text = untag(readFileSync(join(dir, file), 'utf8'));

@@ -11,7 +11,9 @@ export const TOLERANCE = 1e-4;
 /** max |actual − reference| / max |reference|: the fixtures' relative error. */
 export function relativeError(actual: T.Tensor, reference: T.Tensor, name: string): number {
   if (actual.size !== reference.size) {
-    throw new Error(`${name}: computed shape ${formatShape(actual.shape)} but the fixture has ${formatShape(reference.shape)}`);
+    throw new Error(
+      `${name}: computed shape ${formatShape(actual.shape)} but the fixture has ${formatShape(reference.shape)}`,
+    );
   }
   const a = actual.dataSync();
   const r = reference.dataSync();

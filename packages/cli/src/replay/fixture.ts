@@ -17,7 +17,8 @@ export interface Fixture {
 export function loadFixture(path: string): Fixture {
   if (!existsSync(path)) throw new UsageError(`replay: no such file: ${path}`);
   const { tensors, metadata } = readSafetensorsFile(path);
-  if (!metadata.manifest) throw new UsageError(`replay: ${path} has no __metadata__.manifest; is it a lorafa-ts reference fixture?`);
+  if (!metadata.manifest)
+    throw new UsageError(`replay: ${path} has no __metadata__.manifest; is it a lorafa-ts reference fixture?`);
   let manifest: { kind?: unknown; config?: unknown; source?: unknown };
   try {
     manifest = JSON.parse(metadata.manifest);
@@ -25,8 +26,16 @@ export function loadFixture(path: string): Fixture {
     throw new UsageError(`replay: ${path}: __metadata__.manifest is not valid JSON`);
   }
   if (typeof manifest.kind !== 'string') throw new UsageError(`replay: ${path}: the manifest has no "kind"`);
-  if (typeof manifest.config !== 'object' || manifest.config === null) throw new UsageError(`replay: ${path}: the manifest has no "config"`);
-  return { path, kind: manifest.kind, config: manifest.config as Record<string, unknown>, source: String(manifest.source ?? ''), manifest: manifest as Record<string, unknown>, tensors };
+  if (typeof manifest.config !== 'object' || manifest.config === null)
+    throw new UsageError(`replay: ${path}: the manifest has no "config"`);
+  return {
+    path,
+    kind: manifest.kind,
+    config: manifest.config as Record<string, unknown>,
+    source: String(manifest.source ?? ''),
+    manifest: manifest as Record<string, unknown>,
+    tensors,
+  };
 }
 
 /** A tensor by key, or a usage error naming the key and the file. */
@@ -39,8 +48,15 @@ export function tensorOf(fixture: Fixture, key: string): T.Tensor {
 /** A positive number from the config, or a usage error naming it. */
 export function numberOf(fixture: Fixture, key: string, options: { integer?: boolean; min?: number } = {}): number {
   const value = fixture.config[key];
-  if (typeof value !== 'number' || !Number.isFinite(value) || (options.integer && !Number.isInteger(value)) || value < (options.min ?? -Infinity)) {
-    throw new UsageError(`replay: ${fixture.path}: config.${key} must be ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` ≥ ${options.min}` : ''}, got ${JSON.stringify(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (options.integer && !Number.isInteger(value)) ||
+    value < (options.min ?? -Infinity)
+  ) {
+    throw new UsageError(
+      `replay: ${fixture.path}: config.${key} must be ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` ≥ ${options.min}` : ''}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

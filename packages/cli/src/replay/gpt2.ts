@@ -22,7 +22,10 @@ function adaptedModules(fixture: Fixture): string[] {
 
 function modelDir(fixture: Fixture): string {
   const dir = join(dirname(fixture.path), 'gpt2-model');
-  if (!existsSync(join(dir, 'config.json'))) throw new UsageError(`replay: ${fixture.path}: the GPT-2 model folder ${dir} (config.json, model.safetensors) is missing`);
+  if (!existsSync(join(dir, 'config.json')))
+    throw new UsageError(
+      `replay: ${fixture.path}: the GPT-2 model folder ${dir} (config.json, model.safetensors) is missing`,
+    );
   return dir;
 }
 
@@ -37,7 +40,12 @@ function requiredKeys(modules: readonly string[], steps: number): string[] {
 }
 
 function adapt(model: GPT2, fixture: Fixture, modules: readonly string[], method: LoraMethod): LoraAdapter[] {
-  return adaptLikeFixture(model, fixture, modules.map((m) => new RegExp(`^${m.replace(/\./g, '\\.')}$`)), method);
+  return adaptLikeFixture(
+    model,
+    fixture,
+    modules.map((m) => new RegExp(`^${m.replace(/\./g, '\\.')}$`)),
+    method,
+  );
 }
 
 /**
@@ -70,7 +78,11 @@ export function replayGpt2(fixture: Fixture): CheckList {
   checks.compare('init.loss', initial.loss.value.reshape([1]), tensorOf(fixture, 'init.loss'));
   initial.loss.backward();
   modules.forEach((m, i) => {
-    checks.compare(`init.${m}.base_grad`, baseWeights[i]!.grad!.transpose().contiguous(), tensorOf(fixture, `init.${m}.base_grad`));
+    checks.compare(
+      `init.${m}.base_grad`,
+      baseWeights[i]!.grad!.transpose().contiguous(),
+      tensorOf(fixture, `init.${m}.base_grad`),
+    );
     checks.compare(`init.${m}.lora_A_grad`, loraAdapters[i]!.A.grad!, tensorOf(fixture, `init.${m}.lora_A_grad`));
     checks.compare(`init.${m}.lora_B_grad`, loraAdapters[i]!.B.grad!, tensorOf(fixture, `init.${m}.lora_B_grad`));
   });
@@ -83,4 +95,3 @@ export function replayGpt2(fixture: Fixture): CheckList {
   checks.compare('final.loss', final.loss.value.reshape([1]), tensorOf(fixture, 'final.loss'));
   return checks;
 }
-

@@ -7,7 +7,12 @@ import type { Fixture } from './fixture.js';
 import { numberOf, tensorOf } from './fixture.js';
 
 /** Injects adapters on `targets` and sets A and B to the fixture's initial `init.<module>.lora_*`. */
-export function adaptLikeFixture(model: Module, fixture: Fixture, targets: (string | RegExp)[], method: LoraMethod): LoraAdapter[] {
+export function adaptLikeFixture(
+  model: Module,
+  fixture: Fixture,
+  targets: (string | RegExp)[],
+  method: LoraMethod,
+): LoraAdapter[] {
   const adapters = injectLora(model, {
     targets,
     method,
@@ -25,7 +30,12 @@ export function adaptLikeFixture(model: Module, fixture: Fixture, targets: (stri
  * Replays the fixture's LoRA-FA optimizer steps with PEFT's semantics, comparing each step's
  * loss, raw B gradients and updated B matrices.
  */
-export function replayLoraFaSteps(fixture: Fixture, adapters: readonly LoraAdapter[], lossOf: () => Variable, checks: CheckList): void {
+export function replayLoraFaSteps(
+  fixture: Fixture,
+  adapters: readonly LoraAdapter[],
+  lossOf: () => Variable,
+  checks: CheckList,
+): void {
   const optimizer = new LoraFAOptimizer(adapters, [], {
     lr: numberOf(fixture, 'lr', { min: 0 }),
     weightDecay: numberOf(fixture, 'weight_decay', { min: 0 }),
@@ -37,8 +47,10 @@ export function replayLoraFaSteps(fixture: Fixture, adapters: readonly LoraAdapt
     const loss = lossOf();
     checks.compare(`step${k}.loss`, loss.value.reshape([1]), tensorOf(fixture, `step${k}.loss`));
     loss.backward();
-    for (const a of adapters) checks.compare(`step${k}.${a.name}.lora_B_grad`, a.B.grad!, tensorOf(fixture, `step${k}.${a.name}.lora_B_grad`));
+    for (const a of adapters)
+      checks.compare(`step${k}.${a.name}.lora_B_grad`, a.B.grad!, tensorOf(fixture, `step${k}.${a.name}.lora_B_grad`));
     optimizer.step();
-    for (const a of adapters) checks.compare(`step${k}.${a.name}.lora_B`, a.B.value, tensorOf(fixture, `step${k}.${a.name}.lora_B`));
+    for (const a of adapters)
+      checks.compare(`step${k}.${a.name}.lora_B`, a.B.value, tensorOf(fixture, `step${k}.${a.name}.lora_B`));
   }
 }

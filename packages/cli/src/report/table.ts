@@ -15,7 +15,8 @@ export interface MethodReport {
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
-const optional = (v: number | null, digits: number, exponent = false) => (v === null ? '—' : exponent ? v.toExponential(1) : v.toFixed(digits));
+const optional = (v: number | null, digits: number, exponent = false) =>
+  v === null ? '—' : exponent ? v.toExponential(1) : v.toFixed(digits);
 
 const COLUMNS: [string, (r: MethodReport) => string][] = [
   ['method', (r) => r.method],
@@ -33,16 +34,25 @@ const COLUMNS: [string, (r: MethodReport) => string][] = [
 export function textTable(reports: readonly MethodReport[]): string[] {
   const cells = reports.map((r) => COLUMNS.map(([, f]) => f(r)));
   const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (row: string[]) =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(COLUMNS.map(([t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
 }
 
-export function markdownReport(reports: readonly MethodReport[], options: Record<string, string | undefined>, plot: string): string {
+export function markdownReport(
+  reports: readonly MethodReport[],
+  options: Record<string, string | undefined>,
+  plot: string,
+): string {
   const header = `| ${COLUMNS.map(([t]) => t).join(' | ')} |\n|${COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
   const rows = reports.map((r) => `| ${COLUMNS.map(([, f]) => f(r)).join(' | ')} |`).join('\n');
-  const settings = Object.entries(options).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `# lorafa compare\n\n${new Date().toISOString()} — ${settings}\n\n${header}\n${rows}\n\n![loss curves](${plot})\n\n` +
+  const settings = Object.entries(options)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `# lorafa compare\n\n${new Date().toISOString()} — ${settings}\n\n${header}\n${rows}\n\n![loss curves](${plot})\n\n` +
     'Saved activations are the bytes the tape held for backward in one step (activations only). ' +
     'cond(Gram) is the condition number of A Aᵀ (LoRA-FA) or Bᵀ B (LoRA-FB); cos(corrected, raw) is the cosine ' +
-    'between the update the optimizer makes from the corrected gradient and the one it would make from the raw gradient, averaged over the run.\n';
+    'between the update the optimizer makes from the corrected gradient and the one it would make from the raw gradient, averaged over the run.\n'
+  );
 }

@@ -16,11 +16,14 @@ export function tokenizerFor(dir: string): TextTokenizer {
 }
 
 export function loadBaseModel(dir: string): { model: GPT2; tokenizer: TextTokenizer } {
-  if (!existsSync(join(dir, 'config.json'))) throw new UsageError(`--model ${dir}: not a model folder (no config.json)`);
+  if (!existsSync(join(dir, 'config.json')))
+    throw new UsageError(`--model ${dir}: not a model folder (no config.json)`);
   const model = GPT2.fromPretrained(dir);
   const tokenizer = tokenizerFor(dir);
   if (tokenizer.vocabSize > model.config.vocab_size) {
-    throw new UsageError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocab_size}`);
+    throw new UsageError(
+      `${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocab_size}`,
+    );
   }
   return { model, tokenizer };
 }

@@ -28,7 +28,16 @@ export function saveCheckpoint(dir: string, state: TrainingState): void {
   mkdirSync(temporary, { recursive: true });
   writeSafetensorsFile(join(temporary, 'trainable.safetensors'), state.trainable);
   writeSafetensorsFile(join(temporary, 'optimizer.safetensors'), state.optimizer.tensors);
-  writeFileAtomic(join(temporary, 'state.json'), JSON.stringify({ step: state.step, optimizerStep: state.optimizer.step, samplerState: state.samplerState, history: state.history, options: state.options }));
+  writeFileAtomic(
+    join(temporary, 'state.json'),
+    JSON.stringify({
+      step: state.step,
+      optimizerStep: state.optimizer.step,
+      samplerState: state.samplerState,
+      history: state.history,
+      options: state.options,
+    }),
+  );
   const old = `${target}.old-${process.pid}`;
   if (existsSync(target)) renameSync(target, old);
   renameSync(temporary, target);
@@ -43,7 +52,10 @@ export function loadCheckpoint(dir: string): TrainingState | null {
     step: meta.step,
     samplerState: meta.samplerState,
     trainable: readSafetensorsFile(join(target, 'trainable.safetensors')).tensors,
-    optimizer: { step: meta.optimizerStep, tensors: readSafetensorsFile(join(target, 'optimizer.safetensors')).tensors },
+    optimizer: {
+      step: meta.optimizerStep,
+      tensors: readSafetensorsFile(join(target, 'optimizer.safetensors')).tensors,
+    },
     history: meta.history,
     options: meta.options,
   };

@@ -4,9 +4,29 @@ import { choiceFlag, numberFlag, stringFlag } from '../arguments.js';
 import type { TrainingOptions } from './trainer.js';
 
 /** Flags every training command shares. */
-export const TRAINING_VALUE_FLAGS = ['method', 'rank', 'alpha', 'lr', 'optimizer', 'steps', 'batch', 'seq', 'targets', 'init', 'seed', 'weight-decay', 'eval-every', 'eval-batches', 'checkpoint-every'];
+export const TRAINING_VALUE_FLAGS = [
+  'method',
+  'rank',
+  'alpha',
+  'lr',
+  'optimizer',
+  'steps',
+  'batch',
+  'seq',
+  'targets',
+  'init',
+  'seed',
+  'weight-decay',
+  'eval-every',
+  'eval-batches',
+  'checkpoint-every',
+];
 
-export function trainingOptions(command: string, flags: Map<string, string | true>, defaults: Partial<TrainingOptions> = {}): TrainingOptions {
+export function trainingOptions(
+  command: string,
+  flags: Map<string, string | true>,
+  defaults: Partial<TrainingOptions> = {},
+): TrainingOptions {
   const method = choiceFlag<LoraMethod>(command, flags, 'method', LORA_METHODS, defaults.method ?? 'lora-fa');
   const rank = numberFlag(command, flags, 'rank', defaults.rank ?? 8, { integer: true, min: 1 });
   const steps = numberFlag(command, flags, 'steps', defaults.steps ?? 100, { integer: true, min: 1 });
@@ -21,11 +41,22 @@ export function trainingOptions(command: string, flags: Map<string, string | tru
     steps,
     batch: numberFlag(command, flags, 'batch', defaults.batch ?? 8, { integer: true, min: 1 }),
     seq: numberFlag(command, flags, 'seq', defaults.seq ?? 64, { integer: true, min: 2 }),
-    targets: stringFlag(flags, 'targets', (defaults.targets ?? ['c_attn', 'c_proj', 'c_fc']).join(',')).split(',').filter(Boolean),
+    targets: stringFlag(flags, 'targets', (defaults.targets ?? ['c_attn', 'c_proj', 'c_fc']).join(','))
+      .split(',')
+      .filter(Boolean),
     init: choiceFlag<LoraInit>(command, flags, 'init', LORA_INITS, defaults.init ?? 'gaussian'),
     seed: numberFlag(command, flags, 'seed', defaults.seed ?? 0, { integer: true, min: 0 }),
-    evalEvery: numberFlag(command, flags, 'eval-every', defaults.evalEvery ?? Math.max(1, Math.ceil(steps / 10)), { integer: true, min: 1 }),
+    evalEvery: numberFlag(command, flags, 'eval-every', defaults.evalEvery ?? Math.max(1, Math.ceil(steps / 10)), {
+      integer: true,
+      min: 1,
+    }),
     evalBatches: numberFlag(command, flags, 'eval-batches', defaults.evalBatches ?? 4, { integer: true, min: 1 }),
-    checkpointEvery: numberFlag(command, flags, 'checkpoint-every', defaults.checkpointEvery ?? Math.max(1, Math.ceil(steps / 5)), { integer: true, min: 0 }),
+    checkpointEvery: numberFlag(
+      command,
+      flags,
+      'checkpoint-every',
+      defaults.checkpointEvery ?? Math.max(1, Math.ceil(steps / 5)),
+      { integer: true, min: 0 },
+    ),
   };
 }

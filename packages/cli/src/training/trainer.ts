@@ -50,24 +50,68 @@ export interface TrainingResult {
 }
 
 /** Adapters (none for `full`) and the optimizer for a method. */
-function prepare(model: GPT2, o: TrainingOptions): { adapters: LoraAdapter[]; optimizer: Optimizer & Partial<Pick<LoraFAOptimizer, 'correctionDiagnostics'>>; trained: [string, Variable][] } {
+function prepare(
+  model: GPT2,
+  o: TrainingOptions,
+): {
+  adapters: LoraAdapter[];
+  optimizer: Optimizer & Partial<Pick<LoraFAOptimizer, 'correctionDiagnostics'>>;
+  trained: [string, Variable][];
+} {
   if (o.method === 'full') {
     for (const p of model.parameters()) p.requiresGrad = true;
     const named = [...model.namedParameters()];
-    const optimizer = o.optimizer === 'sgd' ? new SGD(named, { lr: o.lr, weightDecay: o.weightDecay }) : new AdamW(named, { lr: o.lr, weightDecay: o.weightDecay });
+    const optimizer =
+      o.optimizer === 'sgd'
+        ? new SGD(named, { lr: o.lr, weightDecay: o.weightDecay })
+        : new AdamW(named, { lr: o.lr, weightDecay: o.weightDecay });
     return { adapters: [], optimizer, trained: named };
   }
-  const adapters = injectLora(model, { targets: o.targets, method: o.method, rank: o.rank, alpha: o.alpha, init: o.init, seed: o.seed });
-  const optimizer = new LoraFAOptimizer(adapters, [], { lr: o.lr, weightDecay: o.weightDecay, correction: o.correction, algorithm: o.optimizer });
-  const trained = adapters.flatMap((a) => [[`${a.name}.lora_A`, a.A], [`${a.name}.lora_B`, a.B]] as [string, Variable][]);
+  const adapters = injectLora(model, {
+    targets: o.targets,
+    method: o.method,
+    rank: o.rank,
+    alpha: o.alpha,
+    init: o.init,
+    seed: o.seed,
+  });
+  const optimizer = new LoraFAOptimizer(adapters, [], {
+    lr: o.lr,
+    weightDecay: o.weightDecay,
+    correction: o.correction,
+    algorithm: o.optimizer,
+  });
+  const trained = adapters.flatMap(
+    (a) =>
+      [
+        [`${a.name}.lora_A`, a.A],
+        [`${a.name}.lora_B`, a.B],
+      ] as [string, Variable][],
+  );
   return { adapters, optimizer, trained };
 }
 
 function meanLoss(model: GPT2, batches: readonly T.Tensor[]): number {
-  return A.noGrad(() => batches.reduce((sum, ids) => sum + causalLmLoss(model.call(ids), ids).item(), 0) / batches.length);
+  return A.noGrad(
+    () => batches.reduce((sum, ids) => sum + causalLmLoss(model.call(ids), ids).item(), 0) / batches.length,
+  );
 }
 
-const RESUME_KEYS: (keyof TrainingOptions)[] = ['method', 'correction', 'rank', 'alpha', 'lr', 'optimizer', 'weightDecay', 'steps', 'batch', 'seq', 'targets', 'init', 'seed'];
+const RESUME_KEYS: (keyof TrainingOptions)[] = [
+  'method',
+  'correction',
+  'rank',
+  'alpha',
+  'lr',
+  'optimizer',
+  'weightDecay',
+  'steps',
+  'batch',
+  'seq',
+  'targets',
+  'init',
+  'seed',
+];
 
 /**
  * Trains `model` on `corpus` with one method. Checkpoints (when `out` is set) every
@@ -99,7 +143,10 @@ export function train(args: {
     const state = loadCheckpoint(out);
     if (!state) throw new Error(`--resume: no checkpoint in ${out}/checkpoint`);
     const differing = RESUME_KEYS.filter((k) => JSON.stringify(state.options[k]) !== JSON.stringify(o[k]));
-    if (differing.length) throw new Error(`--resume: the checkpoint was made with different ${differing.join(', ')}; rerun with the original options`);
+    if (differing.length)
+      throw new Error(
+        `--resume: the checkpoint was made with different ${differing.join(', ')}; rerun with the original options`,
+      );
     for (const [name, variable] of trained) {
       const value = state.trainable[name];
       if (!value) throw new Error(`--resume: the checkpoint lacks ${name}`);
@@ -135,13 +182,16 @@ export function train(args: {
     const value = loss.item();
     if (!Number.isFinite(value)) {
       stoppedAt = { step, loss: value };
-      progress?.message(`loss is ${value} at step ${step}: stopped before updating${out ? `; the last good checkpoint (step ${history.losses.at(-1)?.step ?? 0}) is in ${out}/checkpoint` : ''}`);
+      progress?.message(
+        `loss is ${value} at step ${step}: stopped before updating${out ? `; the last good checkpoint (step ${history.losses.at(-1)?.step ?? 0}) is in ${out}/checkpoint` : ''}`,
+      );
       break;
     }
     savedActivationBytes = Math.max(savedActivationBytes, tape.savedBytes().peak);
     optimizer.zeroGrad();
     loss.backward();
-    const measure = optimizer.correctionDiagnostics && (step === start + 1 || step % o.evalEvery === 0 || step === o.steps);
+    const measure =
+      optimizer.correctionDiagnostics && (step === start + 1 || step % o.evalEvery === 0 || step === o.steps);
     if (measure) {
       const rows = optimizer.correctionDiagnostics!();
       if (rows.length) {
@@ -155,7 +205,8 @@ export function train(args: {
     history.losses.push({ step, loss: value });
     progress?.update(step, { loss: value, tokensPerSecond: (o.batch * o.seq) / (elapsed / 1000) });
     if (step % o.evalEvery === 0 || step === o.steps) history.evals.push({ step, loss: meanLoss(model, evalSet) });
-    if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || step === args.stopAfter) checkpoint(step);
+    if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || step === args.stopAfter)
+      checkpoint(step);
     if (step === args.stopAfter) break;
   }
   if (history.evals.length === 0 || history.evals.at(-1)!.step !== (history.losses.at(-1)?.step ?? 0)) {

@@ -35,7 +35,15 @@ export class CausalSelfAttention extends Module {
     const headDim = this.nEmbd / this.nHead;
     const qkv = this.c_attn.call(x);
     const heads = (part: number) =>
-      A.permute(A.reshape(A.slice(qkv, [null, null, { start: part * this.nEmbd, stop: (part + 1) * this.nEmbd }]), [batch, length, this.nHead, headDim]), [0, 2, 1, 3]);
+      A.permute(
+        A.reshape(A.slice(qkv, [null, null, { start: part * this.nEmbd, stop: (part + 1) * this.nEmbd }]), [
+          batch,
+          length,
+          this.nHead,
+          headDim,
+        ]),
+        [0, 2, 1, 3],
+      );
     const [q, k, v] = [heads(0), heads(1), heads(2)];
     const scores = A.div(A.matmul(q, A.transpose(k)), Math.sqrt(headDim));
     const masked = A.where(futureMask(length, x.value.backend.name), -Infinity, scores);

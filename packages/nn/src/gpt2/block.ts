@@ -49,9 +49,15 @@ export class GPT2Block extends Module {
 
   constructor(config: GPT2Config, options: { rng?: T.Rng; dtype?: T.FloatDType } = {}) {
     super();
-    this.ln_1 = this.registerModule('ln_1', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
+    this.ln_1 = this.registerModule(
+      'ln_1',
+      new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }),
+    );
     this.attn = this.registerModule('attn', new CausalSelfAttention(config.n_embd, config.n_head, options));
-    this.ln_2 = this.registerModule('ln_2', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
+    this.ln_2 = this.registerModule(
+      'ln_2',
+      new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }),
+    );
     this.mlp = this.registerModule('mlp', new GPT2MLP(config, options));
   }
 

@@ -21,7 +21,8 @@ export function validateGpt2Config(raw: unknown, source: string): GPT2Config {
   const c = raw as Record<string, unknown>;
   const positive = (key: string) => {
     const v = c[key];
-    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${source}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new Error(`${source}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
     return v as number;
   };
   const config: GPT2Config = {
@@ -35,16 +36,21 @@ export function validateGpt2Config(raw: unknown, source: string): GPT2Config {
     activation_function: (c.activation_function ?? 'gelu_new') as GPT2Config['activation_function'],
     tie_word_embeddings: c.tie_word_embeddings !== false,
   };
-  if (config.n_embd % config.n_head !== 0) throw new Error(`${source}: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
+  if (config.n_embd % config.n_head !== 0)
+    throw new Error(`${source}: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
   if (!ACTIVATIONS.includes(config.activation_function)) {
-    throw new Error(`${source}: activation_function '${config.activation_function}' is not supported (supported: ${ACTIVATIONS.join(', ')})`);
+    throw new Error(
+      `${source}: activation_function '${config.activation_function}' is not supported (supported: ${ACTIVATIONS.join(', ')})`,
+    );
   }
-  if (!config.tie_word_embeddings) throw new Error(`${source}: only GPT-2 with a tied LM head (tie_word_embeddings true) is supported`);
+  if (!config.tie_word_embeddings)
+    throw new Error(`${source}: only GPT-2 with a tied LM head (tie_word_embeddings true) is supported`);
   return config;
 }
 
 export function readGpt2Config(path: string): GPT2Config {
-  if (!existsSync(path)) throw new Error(`${path}: not found (a GPT-2 checkpoint folder needs config.json and model.safetensors)`);
+  if (!existsSync(path))
+    throw new Error(`${path}: not found (a GPT-2 checkpoint folder needs config.json and model.safetensors)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -30,7 +30,11 @@ export interface GenerateOptions {
 }
 
 /** Extends int32 ids [1, seq] token by token with a logits function, returning the new ids. */
-export function generate(logitsOf: (ids: T.Tensor) => Variable, prompt: readonly number[], options: GenerateOptions): number[] {
+export function generate(
+  logitsOf: (ids: T.Tensor) => Variable,
+  prompt: readonly number[],
+  options: GenerateOptions,
+): number[] {
   const { maxNewTokens, temperature = 0, topK, rng = new T.Rng(0), contextLength = Infinity } = options;
   if (prompt.length === 0) throw new Error('generate: the prompt needs at least one token');
   if (temperature < 0) throw new Error(`generate: temperature must be ≥ 0, got ${temperature}`);

@@ -16,12 +16,21 @@ export class GPT2Transformer extends Module {
   readonly h: ModuleList<GPT2Block>;
   readonly ln_f: LayerNorm;
 
-  constructor(readonly config: GPT2Config, options: { rng?: T.Rng; dtype?: T.FloatDType } = {}) {
+  constructor(
+    readonly config: GPT2Config,
+    options: { rng?: T.Rng; dtype?: T.FloatDType } = {},
+  ) {
     super();
     this.wte = this.registerModule('wte', new Embedding(config.vocab_size, config.n_embd, options));
     this.wpe = this.registerModule('wpe', new Embedding(config.n_positions, config.n_embd, { ...options, std: 0.01 }));
-    this.h = this.registerModule('h', new ModuleList(Array.from({ length: config.n_layer }, () => new GPT2Block(config, options))));
-    this.ln_f = this.registerModule('ln_f', new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }));
+    this.h = this.registerModule(
+      'h',
+      new ModuleList(Array.from({ length: config.n_layer }, () => new GPT2Block(config, options))),
+    );
+    this.ln_f = this.registerModule(
+      'ln_f',
+      new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }),
+    );
   }
 
   /** Hidden states [batch, seq, n_embd] for int32 ids [batch, seq]. */
@@ -30,7 +39,8 @@ export class GPT2Transformer extends Module {
       throw new Error(`GPT2: input ids must be int32 [batch, seq], got ${ids.dtype} ${T.formatShape(ids.shape)}`);
     }
     const length = ids.shape[1]!;
-    if (length > this.config.n_positions) throw new Error(`GPT2: sequence of ${length} tokens exceeds n_positions ${this.config.n_positions}`);
+    if (length > this.config.n_positions)
+      throw new Error(`GPT2: sequence of ${length} tokens exceeds n_positions ${this.config.n_positions}`);
     const positions = T.arange(0, length, 1, { dtype: 'int32', backend: ids.backend.name });
     let h = A.add(this.wte.call(ids), this.wpe.call(positions));
     for (const block of this.h) h = block.call(h);
@@ -47,7 +57,10 @@ export class GPT2Transformer extends Module {
 export class GPT2 extends Module {
   readonly transformer: GPT2Transformer;
 
-  constructor(readonly config: GPT2Config, options: { rng?: T.Rng; seed?: number; dtype?: T.FloatDType } = {}) {
+  constructor(
+    readonly config: GPT2Config,
+    options: { rng?: T.Rng; seed?: number; dtype?: T.FloatDType } = {},
+  ) {
     super();
     const rng = options.rng ?? new T.Rng(options.seed ?? 0);
     this.transformer = this.registerModule('transformer', new GPT2Transformer(config, { rng, dtype: options.dtype }));

@@ -17,7 +17,8 @@ import { GPT2 } from './model.js';
 export function loadGpt2(dir: string): GPT2 {
   const config = readGpt2Config(join(dir, 'config.json'));
   const weightsPath = join(dir, 'model.safetensors');
-  if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: not found (only safetensors checkpoints are supported)`);
+  if (!existsSync(weightsPath))
+    throw new Error(`${weightsPath}: not found (only safetensors checkpoints are supported)`);
   const { tensors } = readSafetensorsFile(weightsPath);
   const model = new GPT2(config);
   const expected = new Map(model.namedParameters());
@@ -40,13 +41,16 @@ export function loadGpt2(dir: string): GPT2 {
     }
     state[key] = value;
   }
-  const missing = [...expected.keys()].filter((k) => !(k in state) && !wrongShape.some((w) => normalizeKey(w.split(' ')[0]!) === k));
+  const missing = [...expected.keys()].filter(
+    (k) => !(k in state) && !wrongShape.some((w) => normalizeKey(w.split(' ')[0]!) === k),
+  );
   const problems = [
     missing.length ? `missing keys: ${missing.join(', ')}` : '',
     unexpected.length ? `unexpected keys: ${unexpected.join(', ')}` : '',
     wrongShape.length ? `wrong shapes: ${wrongShape.join(', ')}` : '',
   ].filter(Boolean);
-  if (problems.length) throw new Error(`${weightsPath} does not fit the GPT-2 of ${join(dir, 'config.json')}: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new Error(`${weightsPath} does not fit the GPT-2 of ${join(dir, 'config.json')}: ${problems.join('; ')}`);
   model.loadStateDict(state);
   return model;
 }

@@ -31,7 +31,12 @@ export function updateMoments(previous: Moments | undefined, g: T.Tensor, beta1:
  * One torch.optim.AdamW update of `p` given its already-updated moments at step t:
  * p ← p(1 − ηλ), then p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
  */
-export function adamWUpdate(p: T.Tensor, moments: Moments, t: number, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }): T.Tensor {
+export function adamWUpdate(
+  p: T.Tensor,
+  moments: Moments,
+  t: number,
+  o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number },
+): T.Tensor {
   const decayed = o.weightDecay !== 0 ? T.mul(p, 1 - o.lr * o.weightDecay) : p;
   const denominator = T.add(T.div(T.sqrt(moments.v), Math.sqrt(1 - o.beta2 ** t)), o.eps);
   return T.sub(decayed, T.mul(T.div(moments.m, denominator), o.lr / (1 - o.beta1 ** t)));
@@ -48,7 +53,10 @@ export class AdamW implements Optimizer {
   protected readonly moments = new Map<string, Moments>();
   protected steps = 0;
 
-  constructor(parameters: ParameterList, protected readonly options: AdamWOptions) {
+  constructor(
+    parameters: ParameterList,
+    protected readonly options: AdamWOptions,
+  ) {
     this.parameters = nameParameters(parameters);
     this.lr = options.lr;
   }
@@ -63,10 +71,16 @@ export class AdamW implements Optimizer {
         const g = parameter.grad;
         if (!g) continue;
         // The update's temporaries are private: release them for reuse, keeping the new moments and value.
-        const [moments, value] = T.tidy(() => {
-          const updated = updateMoments(this.moments.get(name), g, beta1, beta2);
-          return [updated, adamWUpdate(parameter.value, updated, t, { lr: this.lr, beta1, beta2, eps, weightDecay })] as const;
-        }, ([updated, value]) => [updated.m, updated.v, value]);
+        const [moments, value] = T.tidy(
+          () => {
+            const updated = updateMoments(this.moments.get(name), g, beta1, beta2);
+            return [
+              updated,
+              adamWUpdate(parameter.value, updated, t, { lr: this.lr, beta1, beta2, eps, weightDecay }),
+            ] as const;
+          },
+          ([updated, value]) => [updated.m, updated.v, value],
+        );
         this.moments.set(name, moments);
         parameter.assign(value);
       }

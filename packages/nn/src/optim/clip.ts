@@ -9,7 +9,8 @@ import type { Variable } from '@lorafa/autograd';
 export function clipGradNorm(parameters: readonly Variable[], maxNorm: number): number {
   if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
   let squares = 0;
-  for (const p of parameters) if (p.grad) squares += T.sum(T.mul(T.cast(p.grad, 'float64'), T.cast(p.grad, 'float64'))).item();
+  for (const p of parameters)
+    if (p.grad) squares += T.sum(T.mul(T.cast(p.grad, 'float64'), T.cast(p.grad, 'float64'))).item();
   const norm = Math.sqrt(squares);
   const coefficient = maxNorm / (norm + 1e-6);
   if (coefficient < 1) for (const p of parameters) if (p.grad) p.grad = T.mul(p.grad, coefficient);

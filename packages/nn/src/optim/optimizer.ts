@@ -14,7 +14,9 @@ export interface NamedParameter {
 
 export function nameParameters(parameters: ParameterList): NamedParameter[] {
   const named = [...(parameters as Iterable<Variable | readonly [string, Variable]>)].map((entry, i) =>
-    Array.isArray(entry) ? { name: entry[0] as string, parameter: entry[1] as Variable } : { name: String(i), parameter: entry as Variable },
+    Array.isArray(entry)
+      ? { name: entry[0] as string, parameter: entry[1] as Variable }
+      : { name: String(i), parameter: entry as Variable },
   );
   const seen = new Set<string>();
   for (const { name } of named) {

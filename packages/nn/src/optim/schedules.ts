@@ -9,10 +9,17 @@ export function constantSchedule(lr: number): Schedule {
  * Linear warm-up from 0 to `peakLr` over `warmupSteps`, then cosine decay to `minLr` at
  * `totalSteps`: lr = min + ½(peak − min)(1 + cos(π · progress)).
  */
-export function warmupCosineSchedule(options: { peakLr: number; warmupSteps: number; totalSteps: number; minLr?: number }): Schedule {
+export function warmupCosineSchedule(options: {
+  peakLr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  minLr?: number;
+}): Schedule {
   const { peakLr, warmupSteps, totalSteps, minLr = 0 } = options;
   if (!(totalSteps > 0) || warmupSteps < 0 || warmupSteps > totalSteps) {
-    throw new Error(`warmupCosineSchedule: need 0 ≤ warmupSteps ≤ totalSteps and totalSteps > 0, got ${warmupSteps} and ${totalSteps}`);
+    throw new Error(
+      `warmupCosineSchedule: need 0 ≤ warmupSteps ≤ totalSteps and totalSteps > 0, got ${warmupSteps} and ${totalSteps}`,
+    );
   }
   return (step) => {
     if (step <= warmupSteps) return (peakLr * step) / Math.max(warmupSteps, 1);

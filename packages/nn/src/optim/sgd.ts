@@ -22,7 +22,10 @@ export class SGD implements Optimizer {
   private readonly momentumBuffers = new Map<string, T.Tensor>();
   private steps = 0;
 
-  constructor(parameters: ParameterList, private readonly options: SgdOptions) {
+  constructor(
+    parameters: ParameterList,
+    private readonly options: SgdOptions,
+  ) {
     this.parameters = nameParameters(parameters);
     this.lr = options.lr;
   }

@@ -32,7 +32,10 @@ export function loadMoments(
 }
 
 /** Adam moments as optimizer state: `<name>.exp_avg` and `<name>.exp_avg_sq`. */
-export function momentsToState(moments: ReadonlyMap<string, { m: T.Tensor; v: T.Tensor }>, step: number): OptimizerState {
+export function momentsToState(
+  moments: ReadonlyMap<string, { m: T.Tensor; v: T.Tensor }>,
+  step: number,
+): OptimizerState {
   const tensors: Record<string, T.Tensor> = {};
   for (const [name, { m, v }] of moments) {
     tensors[`${name}.exp_avg`] = m;
@@ -42,7 +45,10 @@ export function momentsToState(moments: ReadonlyMap<string, { m: T.Tensor; v: T.
 }
 
 /** Reads Adam moments back, checking keys and shapes; both moments must be present. */
-export function momentsFromState(parameters: readonly NamedParameter[], state: OptimizerState): Map<string, { m: T.Tensor; v: T.Tensor }> {
+export function momentsFromState(
+  parameters: readonly NamedParameter[],
+  state: OptimizerState,
+): Map<string, { m: T.Tensor; v: T.Tensor }> {
   const loaded = new Map<string, { m?: T.Tensor; v?: T.Tensor }>();
   loadMoments(parameters, state, ['exp_avg', 'exp_avg_sq'], (name, kind, tensor) => {
     const entry = loaded.get(name) ?? {};

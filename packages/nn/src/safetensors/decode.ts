@@ -8,7 +8,12 @@ export function decodeTensor(entry: TensorEntry, data: Uint8Array, source: strin
   const view = new DataView(data.buffer, data.byteOffset + entry.begin, entry.end - entry.begin);
   const count = entry.shape.reduce((n, d) => n * d, 1);
   const dtype = tensorDTypeFor(entry.dtype);
-  const values = dtype === 'float64' ? new Float64Array(count) : dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
+  const values =
+    dtype === 'float64'
+      ? new Float64Array(count)
+      : dtype === 'float32'
+        ? new Float32Array(count)
+        : new Int32Array(count);
   for (let i = 0; i < count; i++) {
     switch (entry.dtype) {
       case 'F64':
@@ -29,7 +34,10 @@ export function decodeTensor(entry: TensorEntry, data: Uint8Array, source: strin
       case 'I64': {
         const v = view.getBigInt64(i * 8, true);
         if (v > 2147483647n || v < -2147483648n) {
-          throw new SafetensorsError(source, `tensor '${entry.name}': I64 value ${v} at index ${i} does not fit the int32 tensors this library uses`);
+          throw new SafetensorsError(
+            source,
+            `tensor '${entry.name}': I64 value ${v} at index ${i} does not fit the int32 tensors this library uses`,
+          );
         }
         values[i] = Number(v);
         break;

@@ -30,12 +30,20 @@ export class SafetensorsError extends Error {
  * allocated, so a corrupt length cannot make us allocate a huge buffer.
  */
 export function readHeaderLength(prefix: Uint8Array, fileBytes: number, source: string): number {
-  if (fileBytes < 8) throw new SafetensorsError(source, `truncated: ${fileBytes} bytes, but a safetensors file starts with an 8-byte header length`);
+  if (fileBytes < 8)
+    throw new SafetensorsError(
+      source,
+      `truncated: ${fileBytes} bytes, but a safetensors file starts with an 8-byte header length`,
+    );
   const length = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (length > BigInt(fileBytes - 8)) {
-    throw new SafetensorsError(source, `header claims ${length} bytes but the file holds only ${fileBytes - 8} after the length prefix (truncated or not a safetensors file)`);
+    throw new SafetensorsError(
+      source,
+      `header claims ${length} bytes but the file holds only ${fileBytes - 8} after the length prefix (truncated or not a safetensors file)`,
+    );
   }
-  if (length > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(source, `header of ${length} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (length > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(source, `header of ${length} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   return Number(length);
 }
 
@@ -47,12 +55,14 @@ export function parseHeader(json: Uint8Array, dataBytes: number, source: string)
   } catch (error) {
     throw new SafetensorsError(source, `bad header: not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(source, 'bad header: expected a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SafetensorsError(source, 'bad header: expected a JSON object');
   const metadata: Record<string, string> = {};
   const entries: TensorEntry[] = [];
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null) throw new SafetensorsError(source, 'bad header: __metadata__ must be an object of strings');
+      if (typeof value !== 'object' || value === null)
+        throw new SafetensorsError(source, 'bad header: __metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') throw new SafetensorsError(source, `bad header: __metadata__.${k} must be a string`);
         metadata[k] = v;
@@ -65,7 +75,10 @@ export function parseHeader(json: Uint8Array, dataBytes: number, source: string)
   for (let i = 1; i < byOffset.length; i++) {
     const [previous, current] = [byOffset[i - 1]!, byOffset[i]!];
     if (current.begin < previous.end) {
-      throw new SafetensorsError(source, `tensors '${previous.name}' [${previous.begin}, ${previous.end}) and '${current.name}' [${current.begin}, ${current.end}) overlap`);
+      throw new SafetensorsError(
+        source,
+        `tensors '${previous.name}' [${previous.begin}, ${previous.end}) and '${current.name}' [${current.begin}, ${current.end}) overlap`,
+      );
     }
   }
   return { entries, metadata };
@@ -73,25 +86,41 @@ export function parseHeader(json: Uint8Array, dataBytes: number, source: string)
 
 function parseEntry(name: string, value: unknown, dataBytes: number, source: string): TensorEntry {
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-  if (typeof value !== 'object' || value === null) throw new SafetensorsError(source, `tensor '${name}': entry must be an object`);
+  if (typeof value !== 'object' || value === null)
+    throw new SafetensorsError(source, `tensor '${name}': entry must be an object`);
   if (!isSafetensorsDType(entry.dtype)) {
-    throw new SafetensorsError(source, `tensor '${name}': unsupported dtype ${JSON.stringify(entry.dtype)} (supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')})`);
+    throw new SafetensorsError(
+      source,
+      `tensor '${name}': unsupported dtype ${JSON.stringify(entry.dtype)} (supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')})`,
+    );
   }
   const shape = entry.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new SafetensorsError(source, `tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new SafetensorsError(
+      source,
+      `tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   }
   const offsets = entry.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    throw new SafetensorsError(source, `tensor '${name}': data_offsets must be two non-negative integers, got ${JSON.stringify(offsets)}`);
+    throw new SafetensorsError(
+      source,
+      `tensor '${name}': data_offsets must be two non-negative integers, got ${JSON.stringify(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > dataBytes) {
-    throw new SafetensorsError(source, `tensor '${name}': data_offsets [${begin}, ${end}) fall outside the ${dataBytes}-byte data section`);
+    throw new SafetensorsError(
+      source,
+      `tensor '${name}': data_offsets [${begin}, ${end}) fall outside the ${dataBytes}-byte data section`,
+    );
   }
   const expected = (shape as number[]).reduce((n, d) => n * d, 1) * SAFETENSORS_DTYPES[entry.dtype];
   if (end - begin !== expected) {
-    throw new SafetensorsError(source, `tensor '${name}': ${entry.dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets span ${end - begin}`);
+    throw new SafetensorsError(
+      source,
+      `tensor '${name}': ${entry.dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets span ${end - begin}`,
+    );
   }
   return { name, dtype: entry.dtype, shape: shape as number[], begin, end };
 }

@@ -42,7 +42,12 @@ export function readSafetensorsFile(path: string): SafetensorsContents {
   }
 }
 
-function decodeAll(entries: ReturnType<typeof parseHeader>['entries'], data: Uint8Array, metadata: Record<string, string>, source: string): SafetensorsContents {
+function decodeAll(
+  entries: ReturnType<typeof parseHeader>['entries'],
+  data: Uint8Array,
+  metadata: Record<string, string>,
+  source: string,
+): SafetensorsContents {
   const tensors: Record<string, T.Tensor> = {};
   const storedDTypes: Record<string, SafetensorsDType> = {};
   for (const entry of entries) {

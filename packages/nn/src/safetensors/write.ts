@@ -10,7 +10,10 @@ export type TensorToWrite = T.Tensor | { tensor: T.Tensor; dtype: SafetensorsDTy
  * Serialises tensors (sorted by name, as the reference writer does) with string metadata.
  * The JSON header is padded with spaces to a multiple of 8 bytes.
  */
-export function serializeSafetensors(tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   const blobs: Uint8Array[] = [];
@@ -70,6 +73,10 @@ function encode(values: ArrayLike<number>, dtype: SafetensorsDType): Uint8Array 
 }
 
 /** Writes a safetensors file atomically: a temporary file in the same folder, then a rename. */
-export function writeSafetensorsFile(path: string, tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): void {
+export function writeSafetensorsFile(
+  path: string,
+  tensors: Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }

@@ -20,7 +20,8 @@ export function registerBackend(backend: Backend): void {
 export function getBackend(name?: string): Backend {
   if (name === undefined) return current;
   const found = registry.get(name);
-  if (!found) throw new Error(`getBackend: no backend named '${name}' (registered: ${[...registry.keys()].join(', ')})`);
+  if (!found)
+    throw new Error(`getBackend: no backend named '${name}' (registered: ${[...registry.keys()].join(', ')})`);
   return found;
 }
 

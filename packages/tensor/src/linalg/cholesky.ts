@@ -19,7 +19,9 @@ export function choleskyMatrix(a: Matrix, op = 'cholesky'): Matrix {
       for (let k = 0; k < j; k++) s -= at(l, i, k) * at(l, j, k);
       if (i === j) {
         if (!(s > 0)) {
-          throw new NotPositiveDefiniteError(`${op}: matrix is not positive definite (pivot ${i} is ${s}); it may be singular or ill-conditioned`);
+          throw new NotPositiveDefiniteError(
+            `${op}: matrix is not positive definite (pivot ${i} is ${s}); it may be singular or ill-conditioned`,
+          );
         }
         l.data[i * n + i] = Math.sqrt(s);
       } else {
@@ -32,7 +34,8 @@ export function choleskyMatrix(a: Matrix, op = 'cholesky'): Matrix {
 
 /** Solves L Lᵀ X = B by forward then backward substitution. */
 export function choleskySolveMatrix(l: Matrix, b: Matrix, op = 'choleskySolve'): Matrix {
-  if (b.rows !== l.rows) throw shapeError(op, `factor is [${l.rows}, ${l.cols}] but right-hand side has ${b.rows} rows`);
+  if (b.rows !== l.rows)
+    throw shapeError(op, `factor is [${l.rows}, ${l.cols}] but right-hand side has ${b.rows} rows`);
   const n = l.rows;
   const x = matrix(b.rows, b.cols, b.data.slice());
   for (let c = 0; c < b.cols; c++) {
@@ -58,7 +61,8 @@ export function cholesky(a: Tensor): Tensor {
 /** X with A X = B, given A's Cholesky factor L. B may be a vector or a matrix. */
 export function choleskySolve(l: Tensor, b: Tensor): Tensor {
   const factor = toMatrix('choleskySolve', l);
-  if (factor.rows !== factor.cols) throw shapeError('choleskySolve', `factor must be square, got ${formatShape(l.shape)}`);
+  if (factor.rows !== factor.cols)
+    throw shapeError('choleskySolve', `factor must be square, got ${formatShape(l.shape)}`);
   return fromMatrix(choleskySolveMatrix(factor, toMatrix('choleskySolve', b)), b.rank === 1);
 }
 

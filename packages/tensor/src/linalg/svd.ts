@@ -19,16 +19,22 @@ export function svdMatrix(a: Matrix): { u: Matrix; s: Float64Array; v: Matrix } 
   const u = matrix(m, n, a.data.slice());
   const v = identity(n);
   const column = (x: Matrix, p: number, q: number) => {
-    let pp = 0, qq = 0, pq = 0;
+    let pp = 0,
+      qq = 0,
+      pq = 0;
     for (let i = 0; i < x.rows; i++) {
-      const xp = at(x, i, p), xq = at(x, i, q);
-      pp += xp * xp; qq += xq * xq; pq += xp * xq;
+      const xp = at(x, i, p),
+        xq = at(x, i, q);
+      pp += xp * xp;
+      qq += xq * xq;
+      pq += xp * xq;
     }
     return [pp, qq, pq] as const;
   };
   const rotate = (x: Matrix, p: number, q: number, c: number, s: number) => {
     for (let i = 0; i < x.rows; i++) {
-      const xp = at(x, i, p), xq = at(x, i, q);
+      const xp = at(x, i, p),
+        xq = at(x, i, q);
       x.data[i * x.cols + p] = c * xp - s * xq;
       x.data[i * x.cols + q] = s * xp + c * xq;
     }

@@ -62,7 +62,9 @@ export const greaterEqual = (a: Operand, b: Operand): Tensor => compare('ge', a,
 /** `condition ? a : b` elementwise, all three broadcast together; condition is `bool`. */
 export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
   if (condition.dtype !== 'bool') {
-    throw new DTypeError(`where: condition must be a bool tensor, got ${condition.dtype}; compare first, e.g. greater(x, 0)`);
+    throw new DTypeError(
+      `where: condition must be a bool tensor, got ${condition.dtype}; compare first, e.g. greater(x, 0)`,
+    );
   }
   const [x, y] = toTensors('where', a, b);
   assertSameDType('where', x.dtype, y.dtype);

@@ -35,7 +35,10 @@ export function scatterAdd(shape: Shape, axis: number, indices: Tensor, source: 
   const a = normalizeAxis('scatterAdd', axis, shape.length);
   const expected = [...shape.slice(0, a), ...indices.shape, ...shape.slice(a + 1)];
   if (expected.length !== source.rank || expected.some((d, i) => d !== source.shape[i])) {
-    throw shapeError('scatterAdd', `source shape ${formatShape(source.shape)} does not match ${formatShape(expected)} (shape ${formatShape(shape)}, indices ${formatShape(indices.shape)}, axis ${axis})`);
+    throw shapeError(
+      'scatterAdd',
+      `source shape ${formatShape(source.shape)} does not match ${formatShape(expected)} (shape ${formatShape(shape)}, indices ${formatShape(indices.shape)}, axis ${axis})`,
+    );
   }
   const backend = commonBackend('scatterAdd', indices, source);
   return new Tensor(backend.scatterAdd(shape, a, indices, source), shape);

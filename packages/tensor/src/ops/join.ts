@@ -14,7 +14,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const backend = commonBackend('concat', ...tensors);
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw shapeError('concat', `shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} differ outside axis ${axis}`);
+      throw shapeError(
+        'concat',
+        `shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} differ outside axis ${axis}`,
+      );
     }
   }
   const shape = first.shape.map((d, i) => (i === a ? tensors.reduce((s, t) => s + t.shape[a]!, 0) : d));
@@ -38,7 +41,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   }
   const a = normalizeAxis('stack', axis, first.rank + 1);
-  return concat(tensors.map((t) => t.unsqueeze(a)), a);
+  return concat(
+    tensors.map((t) => t.unsqueeze(a)),
+    a,
+  );
 }
 
 /**
@@ -51,7 +57,10 @@ export function sliceScatter(base: Tensor, specs: readonly SliceSpec[], source: 
   const out = new Tensor(backend.copy(base), base.shape);
   const target = out.slice(specs);
   if (target.rank !== source.rank || target.shape.some((d, i) => d !== source.shape[i])) {
-    throw shapeError('sliceScatter', `slice of ${formatShape(base.shape)} has shape ${formatShape(target.shape)} but source is ${formatShape(source.shape)}`);
+    throw shapeError(
+      'sliceScatter',
+      `slice of ${formatShape(base.shape)} has shape ${formatShape(target.shape)} but source is ${formatShape(source.shape)}`,
+    );
   }
   backend.assign(target, source);
   return out;

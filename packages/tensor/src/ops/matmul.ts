@@ -9,7 +9,10 @@ import { commonBackend } from './operands.js';
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.rank < 2 || b.rank < 2) {
-    throw shapeError('matmul', `operands need at least 2 dimensions, got ${formatShape(a.shape)} and ${formatShape(b.shape)}; reshape vectors to [1, n] or [n, 1]`);
+    throw shapeError(
+      'matmul',
+      `operands need at least 2 dimensions, got ${formatShape(a.shape)} and ${formatShape(b.shape)}; reshape vectors to [1, n] or [n, 1]`,
+    );
   }
   assertSameDType('matmul', a.dtype, b.dtype);
   assertFloat('matmul', a.dtype);
@@ -17,13 +20,19 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape.slice(-2) as [number, number];
   const [k2, n] = b.shape.slice(-2) as [number, number];
   if (k !== k2) {
-    throw shapeError('matmul', `inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${k} vs ${k2})`);
+    throw shapeError(
+      'matmul',
+      `inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${k} vs ${k2})`,
+    );
   }
   let batch: number[];
   try {
     batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   } catch {
-    throw shapeError('matmul', `batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be broadcast together`);
+    throw shapeError(
+      'matmul',
+      `batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be broadcast together`,
+    );
   }
   const left = a.expand([...batch, m, k]);
   const right = b.expand([...batch, k, n]);

@@ -13,7 +13,9 @@ export function commonBackend(op: string, ...tensors: Tensor[]): Backend {
   const backend = tensors[0]!.backend;
   for (const t of tensors) {
     if (t.backend !== backend) {
-      throw new Error(`${op}: operands live on different backends (${tensors.map((x) => x.backend.name).join(', ')}); move them with toBackend()`);
+      throw new Error(
+        `${op}: operands live on different backends (${tensors.map((x) => x.backend.name).join(', ')}); move them with toBackend()`,
+      );
     }
   }
   return backend;
@@ -37,7 +39,10 @@ export function broadcastAll(op: string, ...tensors: Tensor[]): Tensor[] {
     try {
       shape = broadcastShapes(op, shape, t.shape);
     } catch {
-      throw shapeError(op, `shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} cannot be broadcast together`);
+      throw shapeError(
+        op,
+        `shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} cannot be broadcast together`,
+      );
     }
   }
   return tensors.map((t) => t.expand(shape));

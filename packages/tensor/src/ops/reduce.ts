@@ -18,7 +18,8 @@ function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepdims: boolean): Tensor 
   const reduced = normalizeAxes(op, axes, x.rank);
   if (op !== 'sum') {
     for (const a of reduced) {
-      if (x.shape[a] === 0) throw new Error(`${op}: cannot reduce over axis ${a} of length 0 (shape [${x.shape.join(', ')}])`);
+      if (x.shape[a] === 0)
+        throw new Error(`${op}: cannot reduce over axis ${a} of length 0 (shape [${x.shape.join(', ')}])`);
     }
   }
   const kept = x.shape.map((_, i) => i).filter((i) => !reduced.includes(i));

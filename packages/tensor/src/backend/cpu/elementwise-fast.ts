@@ -18,7 +18,10 @@ import { forEachRow, offsetsOf } from './strided.js';
  */
 
 /** Merges adjacent axes that are contiguous in every view and drops length-1 axes. */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let axis = shape.length - 1; axis >= 0; axis--) {
@@ -37,11 +40,22 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
 }
 
 /** Calls `row(starts, length, steps)` for every innermost row of the coalesced views. */
-function forEachCoalescedRow(views: readonly View[], row: (starts: readonly number[], length: number, steps: readonly number[]) => void): void {
-  const { shape, strides } = coalesce(views[0]!.shape, views.map((v) => v.strides));
+function forEachCoalescedRow(
+  views: readonly View[],
+  row: (starts: readonly number[], length: number, steps: readonly number[]) => void,
+): void {
+  const { shape, strides } = coalesce(
+    views[0]!.shape,
+    views.map((v) => v.strides),
+  );
   const offsets = views.map((v) => v.offset);
   if (shape.length === 0) {
-    if (sizeOf(views[0]!.shape) !== 0) row(offsets, 1, offsets.map(() => 0));
+    if (sizeOf(views[0]!.shape) !== 0)
+      row(
+        offsets,
+        1,
+        offsets.map(() => 0),
+      );
     return;
   }
   const length = shape[shape.length - 1]!;
@@ -49,13 +63,31 @@ function forEachCoalescedRow(views: readonly View[], row: (starts: readonly numb
   forEachRow(shape, strides, offsets, (starts) => row(starts, length, steps));
 }
 
-function unaryRow(op: UnaryOp, out: TypedArray, o: number, x: TypedArray, xi: number, step: number, length: number): void {
+function unaryRow(
+  op: UnaryOp,
+  out: TypedArray,
+  o: number,
+  x: TypedArray,
+  xi: number,
+  step: number,
+  length: number,
+): void {
   switch (op) {
-    case 'neg': for (let i = 0; i < length; i++, xi += step) out[o + i] = -x[xi]!; return;
-    case 'exp': for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.exp(x[xi]!); return;
-    case 'log': for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.log(x[xi]!); return;
-    case 'sqrt': for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.sqrt(x[xi]!); return;
-    case 'tanh': for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.tanh(x[xi]!); return;
+    case 'neg':
+      for (let i = 0; i < length; i++, xi += step) out[o + i] = -x[xi]!;
+      return;
+    case 'exp':
+      for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.exp(x[xi]!);
+      return;
+    case 'log':
+      for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.log(x[xi]!);
+      return;
+    case 'sqrt':
+      for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.sqrt(x[xi]!);
+      return;
+    case 'tanh':
+      for (let i = 0; i < length; i++, xi += step) out[o + i] = Math.tanh(x[xi]!);
+      return;
     default: {
       const f = UNARY[op];
       for (let i = 0; i < length; i++, xi += step) out[o + i] = f(x[xi]!);
@@ -63,12 +95,31 @@ function unaryRow(op: UnaryOp, out: TypedArray, o: number, x: TypedArray, xi: nu
   }
 }
 
-function binaryRow(op: BinaryOp, out: TypedArray, o: number, x: TypedArray, xi: number, xStep: number, y: TypedArray, yi: number, yStep: number, length: number): void {
+function binaryRow(
+  op: BinaryOp,
+  out: TypedArray,
+  o: number,
+  x: TypedArray,
+  xi: number,
+  xStep: number,
+  y: TypedArray,
+  yi: number,
+  yStep: number,
+  length: number,
+): void {
   switch (op) {
-    case 'add': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! + y[yi]!; return;
-    case 'sub': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! - y[yi]!; return;
-    case 'mul': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! * y[yi]!; return;
-    case 'div': for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! / y[yi]!; return;
+    case 'add':
+      for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! + y[yi]!;
+      return;
+    case 'sub':
+      for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! - y[yi]!;
+      return;
+    case 'mul':
+      for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! * y[yi]!;
+      return;
+    case 'div':
+      for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = x[xi]! / y[yi]!;
+      return;
     case 'pow':
       // Math.pow(x, 2) is x·x exactly (fdlibm's special case, which V8 keeps), NaN and ±0 included.
       if (yStep === 0 && y[yi] === 2) {
@@ -81,7 +132,18 @@ function binaryRow(op: BinaryOp, out: TypedArray, o: number, x: TypedArray, xi: 
   }
 }
 
-function binaryRowCalling(f: (a: number, b: number) => number, out: TypedArray, o: number, x: TypedArray, xi: number, xStep: number, y: TypedArray, yi: number, yStep: number, length: number): void {
+function binaryRowCalling(
+  f: (a: number, b: number) => number,
+  out: TypedArray,
+  o: number,
+  x: TypedArray,
+  xi: number,
+  xStep: number,
+  y: TypedArray,
+  yi: number,
+  yStep: number,
+  length: number,
+): void {
   for (let i = 0; i < length; i++, xi += xStep, yi += yStep) out[o + i] = f(x[xi]!, y[yi]!);
 }
 
@@ -152,7 +214,8 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
   if (sizeOf(blockShape) === 0 || starts.length === 0) return out.fill(INITIAL[op]);
   const kept = coalesce(keptShape, [keptStrides]);
   const block = coalesce(blockShape, [blockStrides]);
-  const innermost = (c: { shape: number[]; strides: number[][] }) => (c.shape.length === 0 ? Infinity : Math.abs(c.strides[0]![c.shape.length - 1]!));
+  const innermost = (c: { shape: number[]; strides: number[][] }) =>
+    c.shape.length === 0 ? Infinity : Math.abs(c.strides[0]![c.shape.length - 1]!);
   if (starts.length > 1 && innermost(kept) < innermost(block)) {
     const acc = new Float64Array(starts.length).fill(INITIAL[op]);
     for (const b of offsetsOf(blockShape, blockStrides, 0)) accumulateAll(op, acc, src, starts, b);
@@ -167,9 +230,15 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
       if (op === 'sum') {
         for (let i = 0, at = start!; i < length; i++, at += step) acc += src[at]!;
       } else if (op === 'max') {
-        for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v > acc || v !== v) acc = v; }
+        for (let i = 0, at = start!; i < length; i++, at += step) {
+          const v = src[at]!;
+          if (v > acc || v !== v) acc = v;
+        }
       } else {
-        for (let i = 0, at = start!; i < length; i++, at += step) { const v = src[at]!; if (v < acc || v !== v) acc = v; }
+        for (let i = 0, at = start!; i < length; i++, at += step) {
+          const v = src[at]!;
+          if (v < acc || v !== v) acc = v;
+        }
       }
     });
     out[o] = acc;
@@ -183,8 +252,14 @@ function accumulateAll(op: ReduceOp, acc: Float64Array, src: TypedArray, starts:
   if (op === 'sum') {
     for (let o = 0; o < n; o++) acc[o] = acc[o]! + src[starts[o]! + offset]!;
   } else if (op === 'max') {
-    for (let o = 0; o < n; o++) { const v = src[starts[o]! + offset]!; if (v > acc[o]! || v !== v) acc[o] = v; }
+    for (let o = 0; o < n; o++) {
+      const v = src[starts[o]! + offset]!;
+      if (v > acc[o]! || v !== v) acc[o] = v;
+    }
   } else {
-    for (let o = 0; o < n; o++) { const v = src[starts[o]! + offset]!; if (v < acc[o]! || v !== v) acc[o] = v; }
+    for (let o = 0; o < n; o++) {
+      const v = src[starts[o]! + offset]!;
+      if (v < acc[o]! || v !== v) acc[o] = v;
+    }
   }
 }

@@ -9,11 +9,7 @@ import { forEachRow, rowLength, rowStride } from './strided.js';
  * The one elementwise loop: visits every element of equally shaped views in row-major order,
  * calling `write(outIndex, inputValues...)` via a row loop. All elementwise kernels build on it.
  */
-function mapViews(
-  views: readonly View[],
-  outDType: DType,
-  f: (values: number[]) => number,
-): TypedArray {
+function mapViews(views: readonly View[], outDType: DType, f: (values: number[]) => number): TypedArray {
   const shape = views[0]!.shape;
   const out = allocateArray(outDType, sizeOf(shape));
   const sources = views.map(dataOf);
@@ -67,7 +63,13 @@ export function mapBinary(a: View, b: View, outDType: DType, f: (a: number, b: n
   return mapViews([a, b], outDType, (v) => f(v[0]!, v[1]!));
 }
 
-export function mapTernary(c: View, a: View, b: View, outDType: DType, f: (c: number, a: number, b: number) => number): TypedArray {
+export function mapTernary(
+  c: View,
+  a: View,
+  b: View,
+  outDType: DType,
+  f: (c: number, a: number, b: number) => number,
+): TypedArray {
   return mapViews([c, a, b], outDType, (v) => f(v[0]!, v[1]!, v[2]!));
 }
 

@@ -35,7 +35,8 @@ function forEachSelected(
 ): void {
   const outerStarts = offsetsOf(shape.slice(0, axis), strides.slice(0, axis), offset);
   for (let o = 0; o < outerStarts.length; o++) {
-    for (let j = 0; j < indices.length; j++) visit(outerStarts[o]! + indices[j]! * strides[axis]!, o * indices.length + j);
+    for (let j = 0; j < indices.length; j++)
+      visit(outerStarts[o]! + indices[j]! * strides[axis]!, o * indices.length + j);
   }
 }
 

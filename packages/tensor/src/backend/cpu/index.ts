@@ -37,7 +37,9 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
   const matmul = overrides.matmul ?? matmulStrided;
   const unary = overrides.unary ?? ((op: UnaryOp, x: View) => mapUnary(x, x.storage.dtype, UNARY[op]));
   const binary = overrides.binary ?? ((op: BinaryOp, a: View, b: View) => mapBinary(a, b, a.storage.dtype, BINARY[op]));
-  const where = overrides.where ?? ((c: View, a: View, b: View) => mapTernary(c, a, b, a.storage.dtype, (cond, x, y) => (cond !== 0 ? x : y)));
+  const where =
+    overrides.where ??
+    ((c: View, a: View, b: View) => mapTernary(c, a, b, a.storage.dtype, (cond, x, y) => (cond !== 0 ? x : y)));
   const reduce = overrides.reduce ?? reduceTrailing;
   const copy = overrides.copy ?? ((x: View) => mapUnary(x, x.storage.dtype, (v) => v));
   const backend: Backend = {
@@ -85,5 +87,12 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
  * over merged axes — all bit-identical to the specification's (same operations, same order).
  */
 export function createFastCpuBackend(name = 'cpu-fast'): Backend {
-  return createCpuBackend(name, { matmul: matmulFast, unary: unaryFast, binary: binaryFast, where: whereFast, reduce: reduceFast, copy: copyFast });
+  return createCpuBackend(name, {
+    matmul: matmulFast,
+    unary: unaryFast,
+    binary: binaryFast,
+    where: whereFast,
+    reduce: reduceFast,
+    copy: copyFast,
+  });
 }

@@ -37,7 +37,12 @@ function denseRows(view: View): View {
   const last = view.strides.length - 1;
   if (view.strides[last] === 1) return view;
   const data = mapUnary(view, view.storage.dtype, (x) => x);
-  return { storage: new CpuStorage(view.storage.backend, data), shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 };
+  return {
+    storage: new CpuStorage(view.storage.backend, data),
+    shape: view.shape,
+    strides: contiguousStrides(view.shape),
+    offset: 0,
+  };
 }
 
 export function matmulTiled(aView: View, b: View): TypedArray {
@@ -63,15 +68,47 @@ export function matmulTiled(aView: View, b: View): TypedArray {
       const r2 = aBase + (i + Math.min(2, rows - 1)) * aRow;
       const r3 = aBase + (i + Math.min(3, rows - 1)) * aRow;
       for (let q = 0; q < panels; q++) {
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         for (let p = 0, o = q * k * TILE; p < k; p++, o += TILE) {
-          const b0 = packed[o]!, b1 = packed[o + 1]!, b2 = packed[o + 2]!, b3 = packed[o + 3]!;
-          const a0 = x[r0 + p]!, a1 = x[r1 + p]!, a2 = x[r2 + p]!, a3 = x[r3 + p]!;
-          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+          const b0 = packed[o]!,
+            b1 = packed[o + 1]!,
+            b2 = packed[o + 2]!,
+            b3 = packed[o + 3]!;
+          const a0 = x[r0 + p]!,
+            a1 = x[r1 + p]!,
+            a2 = x[r2 + p]!,
+            a3 = x[r3 + p]!;
+          c00 += a0 * b0;
+          c01 += a0 * b1;
+          c02 += a0 * b2;
+          c03 += a0 * b3;
+          c10 += a1 * b0;
+          c11 += a1 * b1;
+          c12 += a1 * b2;
+          c13 += a1 * b3;
+          c20 += a2 * b0;
+          c21 += a2 * b1;
+          c22 += a2 * b2;
+          c23 += a2 * b3;
+          c30 += a3 * b0;
+          c31 += a3 * b1;
+          c32 += a3 * b2;
+          c33 += a3 * b3;
         }
         const j = q * TILE;
         const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];

@@ -8,7 +8,12 @@ import { contiguousStrides } from '../../shape.js';
 
 function denseCopy(view: View): View {
   const data = mapUnary(view, view.storage.dtype, (x) => x);
-  return { storage: new CpuStorage(view.storage.backend, data), shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 };
+  return {
+    storage: new CpuStorage(view.storage.backend, data),
+    shape: view.shape,
+    strides: contiguousStrides(view.shape),
+    offset: 0,
+  };
 }
 
 /**

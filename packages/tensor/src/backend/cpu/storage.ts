@@ -23,7 +23,9 @@ export class CpuStorage implements Storage {
 
   get data(): TypedArray {
     if (this.#data === null) {
-      throw new Error(`${this.backend.name} backend: this storage (${this.dtype}, ${this.length} elements) was released and its memory reused; a tensor that uses it is no longer valid`);
+      throw new Error(
+        `${this.backend.name} backend: this storage (${this.dtype}, ${this.length} elements) was released and its memory reused; a tensor that uses it is no longer valid`,
+      );
     }
     return this.#data;
   }
@@ -43,7 +45,9 @@ export class CpuStorage implements Storage {
 export function dataOf(view: View | Storage): TypedArray {
   const storage = 'storage' in view ? view.storage : view;
   if (!(storage instanceof CpuStorage)) {
-    throw new Error(`cpu backend: storage belongs to backend '${storage.backend.name}'; move it with toBackend() first`);
+    throw new Error(
+      `cpu backend: storage belongs to backend '${storage.backend.name}'; move it with toBackend() first`,
+    );
   }
   return storage.data;
 }

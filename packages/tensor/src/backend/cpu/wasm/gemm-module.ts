@@ -30,7 +30,18 @@ const VECTORS = COLUMNS / LANES;
 const F64 = 8;
 
 // Parameters, then locals, numbered in declaration order.
-const P = { a: 0, b: 1, c: 2, rowPanels: 3, columnPanels: 4, depth: 5, aPanelBytes: 6, bPanelBytes: 7, cRowBytes: 8, first: 9 };
+const P = {
+  a: 0,
+  b: 1,
+  c: 2,
+  rowPanels: 3,
+  columnPanels: 4,
+  depth: 5,
+  aPanelBytes: 6,
+  bPanelBytes: 7,
+  cRowBytes: 8,
+  first: 9,
+};
 const PARAMETERS = 10;
 const L = { row: 10, column: 11, aAt: 12, bAt: 13, bEnd: 14, cAt: 15 };
 const I32_LOCALS = 6;
@@ -43,12 +54,23 @@ const V128_LOCALS = ROWS * VECTORS + VECTORS + 1;
 /** `for (local = 0; local < limit; local++) body` as block/loop/br_if. */
 function countedLoop(local: number, limit: number, body: Bytes): Bytes {
   return [
-    ...Op.i32Const(0), ...Op.localSet(local),
-    ...Op.block, ...Op.loop,
-    ...Op.localGet(local), ...Op.localGet(limit), ...Op.i32LtU, ...Op.i32Eqz, ...Op.brIf(1),
+    ...Op.i32Const(0),
+    ...Op.localSet(local),
+    ...Op.block,
+    ...Op.loop,
+    ...Op.localGet(local),
+    ...Op.localGet(limit),
+    ...Op.i32LtU,
+    ...Op.i32Eqz,
+    ...Op.brIf(1),
     ...body,
-    ...Op.localGet(local), ...Op.i32Const(1), ...Op.i32Add, ...Op.localSet(local),
-    ...Op.br(0), ...Op.end, ...Op.end,
+    ...Op.localGet(local),
+    ...Op.i32Const(1),
+    ...Op.i32Add,
+    ...Op.localSet(local),
+    ...Op.br(0),
+    ...Op.end,
+    ...Op.end,
   ];
 }
 
@@ -71,18 +93,50 @@ function tileRows(perVector: (r: number, v: number) => Bytes): Bytes {
 function microKernel(): Bytes {
   const pointers: Bytes = [
     // aAt = a + row·aPanelBytes;  bAt = b + column·bPanelBytes;  bEnd = bAt + depth·COLUMNS·8
-    ...Op.localGet(P.a), ...Op.localGet(L.row), ...Op.localGet(P.aPanelBytes), ...Op.i32Mul, ...Op.i32Add, ...Op.localSet(L.aAt),
-    ...Op.localGet(P.b), ...Op.localGet(L.column), ...Op.localGet(P.bPanelBytes), ...Op.i32Mul, ...Op.i32Add, ...Op.localTee(L.bAt),
-    ...Op.localGet(P.depth), ...Op.i32Const(COLUMNS * F64), ...Op.i32Mul, ...Op.i32Add, ...Op.localSet(L.bEnd),
+    ...Op.localGet(P.a),
+    ...Op.localGet(L.row),
+    ...Op.localGet(P.aPanelBytes),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localSet(L.aAt),
+    ...Op.localGet(P.b),
+    ...Op.localGet(L.column),
+    ...Op.localGet(P.bPanelBytes),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localTee(L.bAt),
+    ...Op.localGet(P.depth),
+    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localSet(L.bEnd),
   ];
   // cAt = c + row·ROWS·cRowBytes + column·COLUMNS·8
   const tileStart: Bytes = [
-    ...Op.localGet(P.c), ...Op.localGet(L.row), ...Op.i32Const(ROWS), ...Op.i32Mul, ...Op.localGet(P.cRowBytes), ...Op.i32Mul, ...Op.i32Add,
-    ...Op.localGet(L.column), ...Op.i32Const(COLUMNS * F64), ...Op.i32Mul, ...Op.i32Add, ...Op.localSet(L.cAt),
+    ...Op.localGet(P.c),
+    ...Op.localGet(L.row),
+    ...Op.i32Const(ROWS),
+    ...Op.i32Mul,
+    ...Op.localGet(P.cRowBytes),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localGet(L.column),
+    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localSet(L.cAt),
   ];
   const zeroAccumulators = tileRows((r, v) => [...Simd.zero, ...Op.localSet(accumulator(r, v))]);
-  const loadAccumulators = tileRows((r, v) => [...Op.localGet(L.cAt), ...Simd.load(v * 16), ...Op.localSet(accumulator(r, v))]);
-  const storeAccumulators = tileRows((r, v) => [...Op.localGet(L.cAt), ...Op.localGet(accumulator(r, v)), ...Simd.store(v * 16)]);
+  const loadAccumulators = tileRows((r, v) => [
+    ...Op.localGet(L.cAt),
+    ...Simd.load(v * 16),
+    ...Op.localSet(accumulator(r, v)),
+  ]);
+  const storeAccumulators = tileRows((r, v) => [
+    ...Op.localGet(L.cAt),
+    ...Op.localGet(accumulator(r, v)),
+    ...Simd.store(v * 16),
+  ]);
   // One step p: b's COLUMNS values as VECTORS registers, then for each row r, splat a[r, p] and
   // accumulate acc[r] += a[r, p] · b[p, :].
   const step: Bytes = [];
@@ -90,22 +144,55 @@ function microKernel(): Bytes {
   for (let r = 0; r < ROWS; r++) {
     step.push(...Op.localGet(L.aAt), ...Simd.load64Splat(r * F64), ...Op.localSet(aSplat));
     for (let v = 0; v < VECTORS; v++) {
-      step.push(...Op.localGet(accumulator(r, v)), ...Op.localGet(aSplat), ...Op.localGet(bVector(v)), ...Simd.f64x2Mul, ...Simd.f64x2Add, ...Op.localSet(accumulator(r, v)));
+      step.push(
+        ...Op.localGet(accumulator(r, v)),
+        ...Op.localGet(aSplat),
+        ...Op.localGet(bVector(v)),
+        ...Simd.f64x2Mul,
+        ...Simd.f64x2Add,
+        ...Op.localSet(accumulator(r, v)),
+      );
     }
   }
   step.push(...advance(L.aAt, ROWS * F64), ...advance(L.bAt, COLUMNS * F64));
   const steps: Bytes = [
-    ...Op.block, ...Op.loop,
-    ...Op.localGet(L.bAt), ...Op.localGet(L.bEnd), ...Op.i32LtU, ...Op.i32Eqz, ...Op.brIf(1),
+    ...Op.block,
+    ...Op.loop,
+    ...Op.localGet(L.bAt),
+    ...Op.localGet(L.bEnd),
+    ...Op.i32LtU,
+    ...Op.i32Eqz,
+    ...Op.brIf(1),
     ...step,
-    ...Op.br(0), ...Op.end, ...Op.end,
+    ...Op.br(0),
+    ...Op.end,
+    ...Op.end,
   ];
-  const rewind = [...Op.localGet(L.cAt), ...Op.localGet(P.cRowBytes), ...Op.i32Const(ROWS), ...Op.i32Mul, ...Op.i32Sub, ...Op.localSet(L.cAt)];
+  const rewind = [
+    ...Op.localGet(L.cAt),
+    ...Op.localGet(P.cRowBytes),
+    ...Op.i32Const(ROWS),
+    ...Op.i32Mul,
+    ...Op.i32Sub,
+    ...Op.localSet(L.cAt),
+  ];
   return [
-    ...pointers, ...tileStart,
+    ...pointers,
+    ...tileStart,
     // if (first) zero the accumulators, else load the partial sums (then rewind cAt)
-    ...Op.localGet(P.first), ...Op.i32Eqz, ...Op.if, ...loadAccumulators, ...rewind, ...Op.end,
-    ...Op.localGet(P.first), ...Op.i32Eqz, ...Op.i32Eqz, ...Op.if, ...zeroAccumulators, ...rewind, ...Op.end,
+    ...Op.localGet(P.first),
+    ...Op.i32Eqz,
+    ...Op.if,
+    ...loadAccumulators,
+    ...rewind,
+    ...Op.end,
+    ...Op.localGet(P.first),
+    ...Op.i32Eqz,
+    ...Op.i32Eqz,
+    ...Op.if,
+    ...zeroAccumulators,
+    ...rewind,
+    ...Op.end,
     ...steps,
     ...storeAccumulators,
   ];
@@ -123,21 +210,48 @@ const SLAB_START = BLOCK_PARAMETERS; // the block function's one local
 function blockBody(): Bytes {
   const remaining = [...Op.localGet(P.depth), ...Op.localGet(SLAB_START), ...Op.i32Sub];
   const call = [
-    ...Op.localGet(P.a), ...Op.localGet(SLAB_START), ...Op.i32Const(ROWS * F64), ...Op.i32Mul, ...Op.i32Add,
-    ...Op.localGet(P.b), ...Op.localGet(SLAB_START), ...Op.i32Const(COLUMNS * F64), ...Op.i32Mul, ...Op.i32Add,
-    ...Op.localGet(P.c), ...Op.localGet(P.rowPanels), ...Op.localGet(P.columnPanels),
-    ...Op.i32Const(DEPTH_SLAB), ...remaining, ...remaining, ...Op.i32Const(DEPTH_SLAB), ...Op.i32GtU, ...Op.select, // min(DEPTH_SLAB, depth - start)
-    ...Op.localGet(P.aPanelBytes), ...Op.localGet(P.bPanelBytes), ...Op.localGet(P.cRowBytes),
-    ...Op.localGet(SLAB_START), ...Op.i32Eqz, // first
+    ...Op.localGet(P.a),
+    ...Op.localGet(SLAB_START),
+    ...Op.i32Const(ROWS * F64),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localGet(P.b),
+    ...Op.localGet(SLAB_START),
+    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Mul,
+    ...Op.i32Add,
+    ...Op.localGet(P.c),
+    ...Op.localGet(P.rowPanels),
+    ...Op.localGet(P.columnPanels),
+    ...Op.i32Const(DEPTH_SLAB),
+    ...remaining,
+    ...remaining,
+    ...Op.i32Const(DEPTH_SLAB),
+    ...Op.i32GtU,
+    ...Op.select, // min(DEPTH_SLAB, depth - start)
+    ...Op.localGet(P.aPanelBytes),
+    ...Op.localGet(P.bPanelBytes),
+    ...Op.localGet(P.cRowBytes),
+    ...Op.localGet(SLAB_START),
+    ...Op.i32Eqz, // first
     ...Op.call(0),
   ];
   return [
-    ...Op.i32Const(0), ...Op.localSet(SLAB_START),
-    ...Op.block, ...Op.loop,
-    ...Op.localGet(SLAB_START), ...Op.localGet(P.depth), ...Op.i32LtU, ...Op.i32Eqz, ...Op.brIf(1),
+    ...Op.i32Const(0),
+    ...Op.localSet(SLAB_START),
+    ...Op.block,
+    ...Op.loop,
+    ...Op.localGet(SLAB_START),
+    ...Op.localGet(P.depth),
+    ...Op.i32LtU,
+    ...Op.i32Eqz,
+    ...Op.brIf(1),
     ...call,
     ...advance(SLAB_START, DEPTH_SLAB),
-    ...Op.br(0), ...Op.end, ...Op.end, ...Op.end,
+    ...Op.br(0),
+    ...Op.end,
+    ...Op.end,
+    ...Op.end,
   ];
 }
 
@@ -150,21 +264,43 @@ export const MAXIMUM_PAGES = 65536;
  * outside, rows inside, so one b panel stays in L1 while the a panels stream past it.
  */
 export function gemmModuleBytes(): Uint8Array {
-  const kernelBody = [...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())), ...Op.end];
-  const kernelCode = [...vector([[...unsigned(I32_LOCALS), ValueType.i32], [...unsigned(V128_LOCALS), ValueType.v128]]), ...kernelBody];
+  const kernelBody = [
+    ...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())),
+    ...Op.end,
+  ];
+  const kernelCode = [
+    ...vector([
+      [...unsigned(I32_LOCALS), ValueType.i32],
+      [...unsigned(V128_LOCALS), ValueType.v128],
+    ]),
+    ...kernelBody,
+  ];
   const blockCode = [...vector([[...unsigned(1), ValueType.i32]]), ...blockBody()];
   const i32Parameters = (count: number) => vector(new Array<Bytes>(count).fill([ValueType.i32]));
   const kernelType = [0x60, ...i32Parameters(PARAMETERS), ...vector([])];
   const blockType = [0x60, ...i32Parameters(BLOCK_PARAMETERS), ...vector([])];
   const SHARED_WITH_MAXIMUM = 0x03;
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, SHARED_WITH_MAXIMUM, ...unsigned(1), ...unsigned(MAXIMUM_PAGES)];
+  const memoryImport = [
+    ...name('env'),
+    ...name('memory'),
+    0x02,
+    SHARED_WITH_MAXIMUM,
+    ...unsigned(1),
+    ...unsigned(MAXIMUM_PAGES),
+  ];
   const body = (code: Bytes) => [...unsigned(code.length), ...code];
   return new Uint8Array([
     ...MAGIC_AND_VERSION,
     ...section(Section.type, vector([kernelType, blockType])),
     ...section(Section.import, vector([memoryImport])),
     ...section(Section.function, vector([unsigned(0), unsigned(1)])),
-    ...section(Section.export, vector([[...name('kernel'), 0x00, ...unsigned(0)], [...name('block'), 0x00, ...unsigned(1)]])),
+    ...section(
+      Section.export,
+      vector([
+        [...name('kernel'), 0x00, ...unsigned(0)],
+        [...name('block'), 0x00, ...unsigned(1)],
+      ]),
+    ),
     ...section(Section.code, vector([body(kernelCode), body(blockCode)])),
   ]);
 }

@@ -20,7 +20,10 @@ import { WASM } from './webassembly-api.js';
  * Threads: setNumThreads(n), else LORAFA_THREADS if set, else the machine's available
  * parallelism (at most 8).
  */
-const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
+const IDLE = 0,
+  POSTED = 1,
+  DONE = 2,
+  FAILED = 3;
 const BLOCK_ARGUMENTS = 9;
 const CHUNK_PANELS = 8; // column panels (32 columns of b) a thread takes at a time
 const HELPER_TIMEOUT_MS = 60_000;
@@ -48,9 +51,35 @@ export interface Gemm {
  * none is left. Every thread runs this loop: HELPER_SOURCE repeats it in plain JavaScript (the
  * 1–3 thread test in matmul-wasm.test.ts fails if the two disagree).
  */
-function takeChunks(block: Block, cursor: Int32Array, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
-  for (let first = Atomics.add(cursor, 0, CHUNK_PANELS); first < columnPanels; first = Atomics.add(cursor, 0, CHUNK_PANELS)) {
-    block(a, b + first * bPanelBytes, c + first * COLUMNS * 8, rowPanels, Math.min(CHUNK_PANELS, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+function takeChunks(
+  block: Block,
+  cursor: Int32Array,
+  a: number,
+  b: number,
+  c: number,
+  rowPanels: number,
+  columnPanels: number,
+  depth: number,
+  aPanelBytes: number,
+  bPanelBytes: number,
+  cRowBytes: number,
+): void {
+  for (
+    let first = Atomics.add(cursor, 0, CHUNK_PANELS);
+    first < columnPanels;
+    first = Atomics.add(cursor, 0, CHUNK_PANELS)
+  ) {
+    block(
+      a,
+      b + first * bPanelBytes,
+      c + first * COLUMNS * 8,
+      rowPanels,
+      Math.min(CHUNK_PANELS, columnPanels - first),
+      depth,
+      aPanelBytes,
+      bPanelBytes,
+      cRowBytes,
+    );
   }
 }
 
@@ -103,7 +132,8 @@ export function getNumThreads(): number {
  * depend on it. Helper threads start on first use and stay (idle, unreferenced) afterwards.
  */
 export function setNumThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`setNumThreads: expected a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`setNumThreads: expected a positive integer, got ${threads}`);
   requestedThreads = threads;
   if (compiled) startHelpers(compiled, threads - 1);
 }
@@ -153,10 +183,22 @@ export function wasmGemm(): Gemm | null {
  * Runs block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes),
  * its column panels shared in chunks between this thread and the helpers.
  */
-export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels: number, columnPanels: number, depth: number, aPanelBytes: number, bPanelBytes: number, cRowBytes: number): void {
+export function runBlock(
+  gemm: Gemm,
+  a: number,
+  b: number,
+  c: number,
+  rowPanels: number,
+  columnPanels: number,
+  depth: number,
+  aPanelBytes: number,
+  bPanelBytes: number,
+  cRowBytes: number,
+): void {
   const work = rowPanels * columnPanels * depth * 16;
   const chunks = Math.ceil(columnPanels / CHUNK_PANELS);
-  const helpers = work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
+  const helpers =
+    work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
   const posted = gemm.helpers.slice(0, Math.max(0, helpers));
   Atomics.store(gemm.cursor, 0, 0);
   for (const helper of posted) {
@@ -171,7 +213,9 @@ export function runBlock(gemm: Gemm, a: number, b: number, c: number, rowPanels:
     let now;
     while ((now = Atomics.load(helper.state, 0)) === POSTED) {
       if (Date.now() - started > HELPER_TIMEOUT_MS) {
-        throw new Error(`matmul: a helper thread stopped answering for ${HELPER_TIMEOUT_MS / 1000} s; run with setNumThreads(1) or LORAFA_THREADS=1`);
+        throw new Error(
+          `matmul: a helper thread stopped answering for ${HELPER_TIMEOUT_MS / 1000} s; run with setNumThreads(1) or LORAFA_THREADS=1`,
+        );
       }
       Atomics.wait(helper.state, 0, POSTED, 1000);
     }

@@ -36,7 +36,16 @@ if (ROWS !== 4 || COLUMNS !== 4) throw new Error('matmul-wasm: the packing loop 
  * for b's column panels the lines are columns of b and p walks down them. The loop runs along p
  * with the 4 lines unrolled, so writes are sequential and the 4 reads advance together.
  */
-function packPanels(src: TypedArray, base: number, laneStride: number, stepStride: number, laneStart: number, lanes: number, k: number, out: Float64Array): void {
+function packPanels(
+  src: TypedArray,
+  base: number,
+  laneStride: number,
+  stepStride: number,
+  laneStart: number,
+  lanes: number,
+  k: number,
+  out: Float64Array,
+): void {
   for (let l0 = 0; l0 < lanes; l0 += 4) {
     const s0 = base + (laneStart + l0) * laneStride;
     // Lines past the end repeat line s0 times 0. Their results are never stored, so whatever they
@@ -45,11 +54,17 @@ function packPanels(src: TypedArray, base: number, laneStride: number, stepStrid
     const [s1, s2, s3] = [s0 + m1 * laneStride, s0 + 2 * m2 * laneStride, s0 + 3 * m3 * laneStride];
     if (m3 === 1) {
       for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
-        out[at] = src[s0 + step]!; out[at + 1] = src[s1 + step]!; out[at + 2] = src[s2 + step]!; out[at + 3] = src[s3 + step]!;
+        out[at] = src[s0 + step]!;
+        out[at + 1] = src[s1 + step]!;
+        out[at + 2] = src[s2 + step]!;
+        out[at + 3] = src[s3 + step]!;
       }
     } else {
       for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
-        out[at] = src[s0 + step]!; out[at + 1] = m1 * src[s1 + step]!; out[at + 2] = m2 * src[s2 + step]!; out[at + 3] = m3 * src[s3 + step]!;
+        out[at] = src[s0 + step]!;
+        out[at + 1] = m1 * src[s1 + step]!;
+        out[at + 2] = m2 * src[s2 + step]!;
+        out[at + 3] = m3 * src[s3 + step]!;
       }
     }
   }
@@ -74,7 +89,8 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const bBytes = columnBlock * k * F64;
   const cBytes = rowBlock * columnBlock * F64;
   const needed = aBytes + bBytes + cBytes;
-  if (gemm.memory.buffer.byteLength < needed) gemm.memory.grow(Math.ceil((needed - gemm.memory.buffer.byteLength) / PAGE));
+  if (gemm.memory.buffer.byteLength < needed)
+    gemm.memory.grow(Math.ceil((needed - gemm.memory.buffer.byteLength) / PAGE));
   const packedA = new Float64Array(gemm.memory.buffer, 0, aBytes / F64);
   const packedB = new Float64Array(gemm.memory.buffer, aBytes, bBytes / F64);
   const tile = new Float64Array(gemm.memory.buffer, aBytes + bBytes, cBytes / F64);
@@ -89,7 +105,18 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
       for (let ic = 0; ic < m; ic += rowBlock) {
         const rows = Math.min(rowBlock, m - ic);
         packPanels(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA); // a's rows
-        runBlock(gemm, 0, aBytes, aBytes + bBytes, roundUp(rows, ROWS) / ROWS, paddedColumns / COLUMNS, k, ROWS * k * F64, COLUMNS * k * F64, paddedColumns * F64);
+        runBlock(
+          gemm,
+          0,
+          aBytes,
+          aBytes + bBytes,
+          roundUp(rows, ROWS) / ROWS,
+          paddedColumns / COLUMNS,
+          k,
+          ROWS * k * F64,
+          COLUMNS * k * F64,
+          paddedColumns * F64,
+        );
         for (let i = 0; i < rows; i++) {
           // One rounding per element, as the specification's store (TypedArray set converts like assignment).
           out.set(tile.subarray(i * paddedColumns, i * paddedColumns + columns), outBase + (ic + i) * n + jc);
