@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
-import { ByteTokenizer, GPT2, readSafetensorsFile, serializeSafetensors } from '@lorafa/nn';
+import { ByteTokenizer, loadGpt2, readSafetensorsFile, serializeSafetensors } from '@lorafa/nn';
 import { runCli } from '../packages/cli/src/main.js';
 import { trainingOptions } from '../packages/cli/src/training/flags.js';
 import { train } from '../packages/cli/src/training/trainer.js';
@@ -134,7 +134,7 @@ describe('lorafa finetune', () => {
     const options = trainingOptions('test', flags);
     const corpus = { name: 'c', train: readFileSync(text, 'utf8'), heldOut: readFileSync(text, 'utf8').slice(0, 400) };
     const run = (out: string, extra: { stopAfter?: number; resume?: boolean }) =>
-      train({ model: GPT2.fromPretrained(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
+      train({ model: loadGpt2(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
     const straight = run(join(work, 'straight'), {});
     run(join(work, 'interrupted'), { stopAfter: 2 });
     const resumed = run(join(work, 'interrupted'), { resume: true });

@@ -1,7 +1,13 @@
 import type { Storage, Tensor } from '@lorafa/tensor';
 import { add, formatShape, onesLike, releaseStorage, trackAllocations } from '@lorafa/tensor';
-import type { Node } from './node.js';
-import type { Variable } from './variable.js';
+import type { GradientSink, Node } from './node.js';
+
+/** What backward starts from: a variable's value, the node that made it, and its `.grad`. */
+export interface BackwardRoot extends GradientSink {
+  readonly value: Tensor;
+  readonly gradFn: Node | null;
+  readonly requiresGrad: boolean;
+}
 
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through this graph again. */
@@ -23,7 +29,7 @@ function reachableNodes(root: Node): Node[] {
   return [...seen].sort((a, b) => b.sequence - a.sequence);
 }
 
-function accumulate(leaf: Variable, grad: Tensor): void {
+function accumulate(leaf: GradientSink, grad: Tensor): void {
   leaf.grad = leaf.grad ? add(leaf.grad, grad) : grad.contiguous();
 }
 
@@ -85,21 +91,22 @@ class GradientMemory {
   }
 }
 
-export function runBackward(root: Variable, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+/** Backpropagates from `root` (see `Variable.backward`). */
+export function runBackward(root: BackwardRoot, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new Error(
       'backward: this variable does not require a gradient (no input had requiresGrad, or it was computed under noGrad)',
     );
   }
-  if (gradient === undefined && root.size !== 1) {
+  if (gradient === undefined && root.value.size !== 1) {
     throw new Error(
-      `backward: output has shape ${formatShape(root.shape)}; pass an explicit gradient of that shape for a non-scalar output`,
+      `backward: output has shape ${formatShape(root.value.shape)}; pass an explicit gradient of that shape for a non-scalar output`,
     );
   }
   const seed = gradient ?? onesLike(root.value);
-  if (seed.rank !== root.rank || seed.shape.some((d, i) => d !== root.shape[i])) {
+  if (seed.rank !== root.value.rank || seed.shape.some((d, i) => d !== root.value.shape[i])) {
     throw new Error(
-      `backward: gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(root.shape)}`,
+      `backward: gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(root.value.shape)}`,
     );
   }
   if (!root.gradFn) {

@@ -4,8 +4,6 @@ import type { Node } from './node.js';
 import { markParameterStorage } from './parameter-registry.js';
 import { runBackward } from './backward.js';
 import type { BackwardOptions } from './backward.js';
-import * as ops from './ops/index.js';
-import type { Input } from './ops/index.js';
 
 export interface VariableOptions {
   requiresGrad?: boolean;
@@ -17,6 +15,9 @@ export interface VariableOptions {
 /**
  * A tensor tracked by autograd. A leaf (created by the user) with `requiresGrad` collects
  * gradients in `.grad`; a variable made by an op remembers the node that made it (`gradFn`).
+ *
+ * Ops are functions over variables (`add(a, b)`, `matmul(x, w)` in ops/index.ts), not methods:
+ * a method per op would make this class import every op, and every op this class.
  */
 export class Variable {
   /** Accumulated gradient (leaves only), the same shape and dtype as `value`. */
@@ -97,88 +98,6 @@ export class Variable {
   }
   data(): Promise<TypedArray> {
     return this.value.data();
-  }
-
-  add(other: Input): Variable {
-    return ops.add(this, other);
-  }
-  sub(other: Input): Variable {
-    return ops.sub(this, other);
-  }
-  mul(other: Input): Variable {
-    return ops.mul(this, other);
-  }
-  div(other: Input): Variable {
-    return ops.div(this, other);
-  }
-  pow(other: Input): Variable {
-    return ops.pow(this, other);
-  }
-  maximum(other: Input): Variable {
-    return ops.maximum(this, other);
-  }
-  matmul(other: Input): Variable {
-    return ops.matmul(this, other);
-  }
-  neg(): Variable {
-    return ops.neg(this);
-  }
-  exp(): Variable {
-    return ops.exp(this);
-  }
-  log(): Variable {
-    return ops.log(this);
-  }
-  sqrt(): Variable {
-    return ops.sqrt(this);
-  }
-  tanh(): Variable {
-    return ops.tanh(this);
-  }
-  relu(): Variable {
-    return ops.relu(this);
-  }
-  sigmoid(): Variable {
-    return ops.sigmoid(this);
-  }
-  abs(): Variable {
-    return ops.abs(this);
-  }
-  square(): Variable {
-    return ops.mul(this, this);
-  }
-  sum(axes?: number | number[], keepdims = false): Variable {
-    return ops.sum(this, axes, keepdims);
-  }
-  mean(axes?: number | number[], keepdims = false): Variable {
-    return ops.mean(this, axes, keepdims);
-  }
-  max(axes?: number | number[], keepdims = false): Variable {
-    return ops.max(this, axes, keepdims);
-  }
-  min(axes?: number | number[], keepdims = false): Variable {
-    return ops.min(this, axes, keepdims);
-  }
-  reshape(shape: readonly number[]): Variable {
-    return ops.reshape(this, shape);
-  }
-  permute(axes: readonly number[]): Variable {
-    return ops.permute(this, axes);
-  }
-  transpose(axis0 = -2, axis1 = -1): Variable {
-    return ops.transpose(this, axis0, axis1);
-  }
-  expand(shape: readonly number[]): Variable {
-    return ops.expand(this, shape);
-  }
-  softmax(axis = -1): Variable {
-    return ops.softmax(this, axis);
-  }
-  logSoftmax(axis = -1): Variable {
-    return ops.logSoftmax(this, axis);
-  }
-  logSumExp(axis = -1, keepdims = false): Variable {
-    return ops.logSumExp(this, axis, keepdims);
   }
 }
 

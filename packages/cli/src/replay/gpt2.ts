@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
-import { causalLmLoss, GPT2 } from '@lorafa/nn';
-import type { Linear } from '@lorafa/nn';
+import { causalLmLoss, loadGpt2 } from '@lorafa/nn';
+import type { GPT2, Linear } from '@lorafa/nn';
 import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
 import type { LoraLinear } from '@lorafa/lorafa';
 import { UsageError } from '../cli-error.js';
@@ -65,11 +65,11 @@ export function replayGpt2(fixture: Fixture): CheckList {
     return { logits, loss: causalLmLoss(logits, ids) };
   };
 
-  const base = A.noGrad(() => lossOf(GPT2.fromPretrained(dir)));
+  const base = A.noGrad(() => lossOf(loadGpt2(dir)));
   checks.compare('base.logits', base.logits.value, tensorOf(fixture, 'base.logits'));
   checks.compare('base.loss', base.loss.value.reshape([1]), tensorOf(fixture, 'base.loss'));
 
-  const lora = GPT2.fromPretrained(dir);
+  const lora = loadGpt2(dir);
   const loraAdapters = adapt(lora, fixture, modules, 'lora');
   const baseWeights = modules.map((m) => ((lora.getModule(m) as LoraLinear).base as Linear).weight);
   for (const w of baseWeights) w.requiresGrad = true;
@@ -87,7 +87,7 @@ export function replayGpt2(fixture: Fixture): CheckList {
     checks.compare(`init.${m}.lora_B_grad`, loraAdapters[i]!.B.grad!, tensorOf(fixture, `init.${m}.lora_B_grad`));
   });
 
-  const model = GPT2.fromPretrained(dir);
+  const model = loadGpt2(dir);
   const adapters = adapt(model, fixture, modules, 'lora-fa');
   replayLoraFaSteps(fixture, adapters, () => lossOf(model).loss, checks);
   const final = A.noGrad(() => lossOf(model));

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TextTokenizer } from '@lorafa/nn';
-import { ByteTokenizer, GPT2, loadHfTokenizer } from '@lorafa/nn';
+import type { GPT2 } from '@lorafa/nn';
+import { ByteTokenizer, loadGpt2, loadHfTokenizer } from '@lorafa/nn';
 import { UsageError } from '../cli-error.js';
 
 /** The tokenizer that belongs to a checkpoint folder: a byte tokenizer (written by `lorafa pretrain`) or tokenizer.json. */
@@ -18,7 +19,7 @@ export function tokenizerFor(dir: string): TextTokenizer {
 export function loadBaseModel(dir: string): { model: GPT2; tokenizer: TextTokenizer } {
   if (!existsSync(join(dir, 'config.json')))
     throw new UsageError(`--model ${dir}: not a model folder (no config.json)`);
-  const model = GPT2.fromPretrained(dir);
+  const model = loadGpt2(dir);
   const tokenizer = tokenizerFor(dir);
   if (tokenizer.vocabSize > model.config.vocab_size) {
     throw new UsageError(

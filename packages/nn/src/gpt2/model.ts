@@ -7,7 +7,6 @@ import { Module } from '../module.js';
 import { ModuleList } from '../module-list.js';
 import { GPT2Block } from './block.js';
 import type { GPT2Config } from './config.js';
-import { loadGpt2 } from './pretrained.js';
 
 /** The transformer body, named as in Hugging Face: wte, wpe, h.{i}, ln_f. */
 export class GPT2Transformer extends Module {
@@ -53,6 +52,7 @@ export class GPT2Transformer extends Module {
  * Module paths match Hugging Face's GPT2LMHeadModel (`transformer.h.0.attn.c_attn`), so
  * checkpoints and PEFT adapters map key for key. HF stores c_attn, c_proj and c_fc as Conv1D
  * (weight in x out); here they are `Linear` (out x in), transposed on load and save.
+ * `loadGpt2(dir)` (gpt2/pretrained.ts) loads a Hugging Face checkpoint into one.
  */
 export class GPT2 extends Module {
   readonly transformer: GPT2Transformer;
@@ -64,11 +64,6 @@ export class GPT2 extends Module {
     super();
     const rng = options.rng ?? new T.Rng(options.seed ?? 0);
     this.transformer = this.registerModule('transformer', new GPT2Transformer(config, { rng, dtype: options.dtype }));
-  }
-
-  /** Loads a Hugging Face GPT-2 folder (config.json + model.safetensors); see loadGpt2. */
-  static fromPretrained(dir: string): GPT2 {
-    return loadGpt2(dir);
   }
 
   /** Logits [batch, seq, vocab]. */

@@ -1,0 +1,66 @@
+/**
+ * The import rules of lorafa-ts, checked by `npm run deps` (dependency-cruiser) in CI.
+ *
+ * Package order: tensor ← autograd ← nn ← lorafa ← cli. A package imports only packages to its
+ * left, and only through their public entry point (src/index.ts). @lorafa/gpu plugs kernels into
+ * tensor's backend seam: it imports only tensor, and tensor never imports it. benchmarks/,
+ * examples/ and the root test/ may import anything. No module may import itself back through a
+ * chain of imports (a cycle), type-only imports included.
+ */
+
+/** Packages a package must not import: everything to its right in the order (and gpu below it). */
+const forbidden = {
+  tensor: ['autograd', 'nn', 'lorafa', 'cli', 'gpu'],
+  autograd: ['nn', 'lorafa', 'cli'],
+  nn: ['lorafa', 'cli'],
+  lorafa: ['cli'],
+  gpu: ['autograd', 'nn', 'lorafa', 'cli'],
+};
+
+const layering = Object.entries(forbidden).map(([pkg, above]) => ({
+  name: `${pkg}-layering`,
+  comment: `@lorafa/${pkg} must not import ${above.map((p) => `@lorafa/${p}`).join(', ')} (package order: tensor ← autograd ← nn ← lorafa ← cli; gpu imports only tensor)`,
+  severity: 'error',
+  from: { path: `^packages/${pkg}/` },
+  to: { path: `^packages/(${above.join('|')})/` },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle: the modules in it cannot be read, tested or loaded one at a time.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...layering,
+    {
+      name: 'public-entry-only',
+      comment: "Another package's internals: import its public entry point (@lorafa/<name>) instead.",
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/' },
+      to: { path: '^packages/[^/]+/src/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing (a typo, or a package missing from package.json).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|coverage|docs/api)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['source', 'import', 'node', 'default'],
+      mainFields: ['module', 'main', 'types'],
+      extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
