@@ -1,0 +1,47 @@
+import type { Backend, DType, Storage } from '@lorafa/tensor';
+import type { DeviceHandle } from './gpujs.js';
+
+/**
+ * A tensor's buffer on the device. Every dtype is held as float32 there (int32 indices and bool
+ * masks are exact as float32 up to 2^24); the dtype says how `read` converts it back. The handle
+ * is filled in when the command that produces it runs (see CommandQueue), so a storage exists
+ * synchronously, before its values do — that is what lets a training step be a queue of kernels.
+ */
+export class GpuStorage implements Storage {
+  handle: DeviceHandle | null = null;
+  released = false;
+
+  constructor(
+    readonly backend: Backend,
+    readonly dtype: DType,
+    readonly length: number,
+    /** Which kernel produced it, for error messages. */
+    readonly producer: string,
+  ) {}
+
+  /** The device buffer, for a command that is running now. */
+  deviceHandle(): DeviceHandle {
+    if (this.released) {
+      throw new Error(
+        `${this.backend.name} backend: this storage (${this.dtype}, ${this.length} elements, from ${this.producer}) was released; a tensor that uses it is no longer valid`,
+      );
+    }
+    if (this.handle === null)
+      throw new Error(`${this.backend.name} backend: ${this.producer} has not produced its output`);
+    return this.handle;
+  }
+}
+
+/** Copies a handle's values to the host as float32. */
+export async function downloadHandle(handle: DeviceHandle, length: number): Promise<Float32Array> {
+  if (handle instanceof Float32Array) return handle.slice(0, length);
+  const values = await handle.toArray();
+  return values instanceof Float32Array
+    ? values.slice(0, length)
+    : Float32Array.from(values as ArrayLike<number>).slice(0, length);
+}
+
+/** Frees the device memory behind a handle (host arrays are left to the garbage collector). */
+export function deleteHandle(handle: DeviceHandle | null): void {
+  if (handle !== null && !(handle instanceof Float32Array)) handle.delete?.();
+}
