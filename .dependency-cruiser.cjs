@@ -40,7 +40,7 @@ module.exports = {
       comment: "Another package's internals: import its public entry point (@lorafa/<name>) instead.",
       severity: 'error',
       from: { path: '^packages/([^/]+)/' },
-      to: { path: '^packages/[^/]+/src/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$'] },
+      to: { path: '^packages/[^/]+/src/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/(index|node)\\.ts$'] },
     },
     {
       name: 'not-to-unresolvable',

@@ -1,6 +1,7 @@
 /**
  * @lorafa/lorafa: LoRA, LoRA-FA and LoRA-FB adapters, the corrected gradients of Theorems 4.1
  * and A.1, the LoRA-FA optimizer (PEFT-compatible on request) and the memory model.
+ * Browser-safe: PEFT adapter folders are read and written by `@lorafa/lorafa/node`.
  */
 export type { LoraMethod, LoraInit, LoraConfig } from './config.js';
 export { LORA_METHODS, LORA_INITS, loraScaling, validateLoraConfig } from './config.js';
@@ -13,11 +14,20 @@ export { injectLora, matchesTarget } from './inject.js';
 export type { InjectOptions } from './inject.js';
 export { correctA, correctB, GramSolver } from './corrections.js';
 export type { GramSolverOptions } from './corrections.js';
+export { gramCondition } from './condition.js';
+export { projectOntoFrozenA, residualOutsideRowSpace } from './projection.js';
 export { LoraFAOptimizer } from './optimizer.js';
 export type { LoraFAOptimizerOptions } from './optimizer.js';
 export { estimateMemory, savedBytesPerLinear } from './memory-model.js';
 export type { MemoryOptions, MemoryBreakdown } from './memory-model.js';
 export { MODEL_PRESETS, llamaSpec, gpt2Spec, parameterCount } from './model-specs.js';
 export type { ModelSpec, LinearSpec } from './model-specs.js';
-export { savePeftAdapter, loadPeftAdapter, peftKey, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './peft-adapter.js';
-export type { SaveAdapterOptions } from './peft-adapter.js';
+export {
+  peftAdapterContents,
+  parsePeftConfig,
+  applyPeftAdapter,
+  peftKey,
+  ADAPTER_CONFIG,
+  ADAPTER_WEIGHTS,
+} from './peft-adapter.js';
+export type { SaveAdapterOptions, PeftAdapterContents, PeftConfig } from './peft-adapter.js';

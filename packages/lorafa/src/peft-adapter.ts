@@ -1,8 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as T from '@lorafa/tensor';
 import type { Module } from '@lorafa/nn';
-import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '@lorafa/nn';
 import type { LoraAdapter } from './adapter.js';
 import type { LoraInit, LoraMethod } from './config.js';
 import { LORA_METHODS } from './config.js';
@@ -15,6 +12,8 @@ import { injectLora } from './inject.js';
  * saved here loads in PEFT and the other way round. With `fan_in_fan_out` (GPT-2's Conv1D) PEFT
  * keeps A and B in this same orientation and transposes only ΔW, so nothing changes on disk.
  * The LoRA method is kept in the safetensors metadata (`lorafa_method`); PEFT ignores it.
+ * This file builds and reads the contents (browser-safe); `peft-adapter-files.ts` (Node only,
+ * `@lorafa/lorafa/node`) writes and reads the folder.
  */
 export const ADAPTER_CONFIG = 'adapter_config.json';
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
@@ -32,8 +31,18 @@ export function peftKey(path: string, factor: 'A' | 'B'): string {
   return `${PREFIX}${path}.lora_${factor}.weight`;
 }
 
-/** Writes the adapters of one model in PEFT's format (files written atomically). */
-export function savePeftAdapter(dir: string, adapters: readonly LoraAdapter[], options: SaveAdapterOptions = {}): void {
+/** What an adapter folder holds: the config object, the tensors and their metadata. */
+export interface PeftAdapterContents {
+  config: Record<string, unknown>;
+  tensors: Record<string, T.Tensor>;
+  metadata: Record<string, string>;
+}
+
+/** The contents of a PEFT adapter folder for the adapters of one model. */
+export function peftAdapterContents(
+  adapters: readonly LoraAdapter[],
+  options: SaveAdapterOptions = {},
+): PeftAdapterContents {
   if (adapters.length === 0)
     throw new Error('savePeftAdapter: no adapters to save (full fine-tuning has none; save the model instead)');
   const first = adapters[0]!;
@@ -43,13 +52,11 @@ export function savePeftAdapter(dir: string, adapters: readonly LoraAdapter[], o
       'savePeftAdapter: adapters differ in rank, scaling or method; PEFT stores one LoraConfig per adapter',
     );
   }
-  mkdirSync(dir, { recursive: true });
   const tensors: Record<string, T.Tensor> = {};
   for (const a of adapters) {
     tensors[peftKey(a.name, 'A')] = a.A.value;
     tensors[peftKey(a.name, 'B')] = a.B.value;
   }
-  writeSafetensorsFile(join(dir, ADAPTER_WEIGHTS), tensors, { format: 'pt', lorafa_method: first.method });
   const alpha = first.scaling * rank; // s = α/r (rsLoRA is written as the equivalent α/r)
   const config = {
     peft_type: 'LORA',
@@ -67,26 +74,21 @@ export function savePeftAdapter(dir: string, adapters: readonly LoraAdapter[], o
     inference_mode: true,
     use_dora: false,
   };
-  writeFileAtomic(join(dir, ADAPTER_CONFIG), `${JSON.stringify(config, null, 2)}\n`);
+  return { config, tensors, metadata: { format: 'pt', lorafa_method: first.method } };
 }
 
-interface PeftConfig {
+export interface PeftConfig {
   r: number;
   lora_alpha: number;
   target_modules: string[] | string;
   use_rslora?: boolean;
 }
 
-function readConfig(dir: string): PeftConfig {
-  const path = join(dir, ADAPTER_CONFIG);
-  if (!existsSync(path))
-    throw new Error(`${path}: not found (a PEFT adapter folder has ${ADAPTER_CONFIG} and ${ADAPTER_WEIGHTS})`);
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+/** Validates a parsed `adapter_config.json`; `path` names it in errors. */
+export function parsePeftConfig(parsed: unknown, path: string): PeftConfig {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${path}: expected a JSON object`);
+  const raw = parsed as Record<string, unknown>;
   if (raw.peft_type !== undefined && raw.peft_type !== 'LORA')
     throw new Error(`${path}: peft_type ${JSON.stringify(raw.peft_type)} is not LORA`);
   if (!Number.isInteger(raw.r) || (raw.r as number) < 1)
@@ -101,22 +103,28 @@ function readConfig(dir: string): PeftConfig {
 }
 
 /**
- * Injects and fills adapters from a PEFT adapter folder. The method is `options.method`, else
- * the one recorded by `savePeftAdapter`, else plain LoRA. Missing, unexpected or mis-shaped
- * tensors are reported together.
+ * Injects adapters described by a validated config into `model` and fills them from the
+ * adapter's tensors. The method is `options.method`, else the one recorded by
+ * `peftAdapterContents` in the metadata, else plain LoRA. Missing, unexpected or mis-shaped
+ * tensors are reported together, before anything is assigned.
  */
-export function loadPeftAdapter(
-  dir: string,
+export function applyPeftAdapter(
   model: Module,
+  config: PeftConfig,
+  contents: { tensors: Record<string, T.Tensor>; metadata: Record<string, string> },
+  weightsPath: string,
   options: { method?: Exclude<LoraMethod, 'full'> } = {},
 ): LoraAdapter[] {
-  const config = readConfig(dir);
-  const weightsPath = join(dir, ADAPTER_WEIGHTS);
-  if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: not found`);
-  const { tensors, metadata } = readSafetensorsFile(weightsPath);
+  const { tensors, metadata } = contents;
   const recorded = metadata['lorafa_method'] as LoraMethod | undefined;
   const method =
     options.method ?? (recorded && LORA_METHODS.includes(recorded) && recorded !== 'full' ? recorded : 'lora');
+  const wrongRank = Object.entries(tensors).find(([k, t]) => /\.lora_A\./.test(k) && t.shape[0] !== config.r);
+  if (wrongRank)
+    // checked before injecting, so a crafted r allocates nothing
+    throw new Error(
+      `${weightsPath}: ${wrongRank[0]} has ${wrongRank[1].shape[0]} rows but the adapter config says r = ${config.r}`,
+    );
   const targets =
     typeof config.target_modules === 'string' ? [new RegExp(config.target_modules)] : config.target_modules;
   const adapters = injectLora(model, {

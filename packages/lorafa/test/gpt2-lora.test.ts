@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
-import { GPT2, readSafetensorsFile, serializeSafetensors } from '@lorafa/nn';
+import { GPT2, serializeSafetensors } from '@lorafa/nn';
+import { readSafetensorsFile } from '@lorafa/nn/node';
 import type { GPT2Config } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
 import {
@@ -13,11 +14,10 @@ import {
   estimateMemory,
   gpt2Spec,
   injectLora,
-  loadPeftAdapter,
   LoraLinear,
   savedBytesPerLinear,
-  savePeftAdapter,
 } from '@lorafa/lorafa';
+import { loadPeftAdapter, savePeftAdapter } from '@lorafa/lorafa/node';
 
 const config: GPT2Config = {
   vocab_size: 33,

@@ -1,6 +1,7 @@
 /**
  * @lorafa/nn: modules and layers, losses, optimizers, learning-rate schedules and
- * safetensors input/output, built on @lorafa/autograd.
+ * safetensors encoding, built on @lorafa/autograd. Browser-safe: file input/output is in
+ * `@lorafa/nn/node`.
  */
 export { Module } from './module.js';
 export { Linear } from './linear.js';
@@ -13,11 +14,17 @@ export { Embedding } from './embedding.js';
 export { LayerNorm } from './layer-norm.js';
 export { ModuleList } from './module-list.js';
 export type { GPT2Config } from './gpt2/config.js';
-export { readGpt2Config, validateGpt2Config } from './gpt2/config.js';
+export { validateGpt2Config, parseGpt2Config, GPT2_CONFIG_LIMITS } from './gpt2/config.js';
 export { CausalSelfAttention } from './gpt2/attention.js';
 export { GPT2Block, GPT2MLP } from './gpt2/block.js';
 export { GPT2, GPT2Transformer } from './gpt2/model.js';
-export { loadGpt2, saveGpt2 } from './gpt2/pretrained.js';
+export {
+  gpt2CheckpointShapes,
+  checkGpt2Checkpoint,
+  gpt2FromTensors,
+  gpt2CheckpointTensors,
+  gpt2ConfigJson,
+} from './gpt2/weights.js';
 export { isConv1DWeight } from './gpt2/hf-keys.js';
 export { causalLmLoss, generate } from './gpt2/language-model.js';
 export type { GenerateOptions } from './gpt2/language-model.js';
@@ -34,14 +41,13 @@ export { clipGradNorm } from './optim/clip.js';
 export { constantSchedule, warmupCosineSchedule } from './optim/schedules.js';
 export type { Schedule } from './optim/schedules.js';
 
-export { parseSafetensors, readSafetensorsFile } from './safetensors/read.js';
+export { parseSafetensors } from './safetensors/read.js';
 export type { SafetensorsContents } from './safetensors/read.js';
-export { serializeSafetensors, writeSafetensorsFile } from './safetensors/write.js';
+export { serializeSafetensors } from './safetensors/write.js';
 export type { TensorToWrite } from './safetensors/write.js';
 export { SafetensorsError } from './safetensors/header.js';
 export type { SafetensorsDType } from './safetensors/dtypes.js';
 export { halfToNumber, numberToHalf, bfloat16ToNumber, numberToBfloat16 } from './safetensors/dtypes.js';
-export { writeFileAtomic } from './io/atomic-write.js';
 export type { TextTokenizer } from './tokenizers/tokenizer.js';
 export { ByteTokenizer } from './tokenizers/byte-tokenizer.js';
-export { loadHfTokenizer } from './tokenizers/hf-tokenizer.js';
+export { hfTokenizerFromJson } from './tokenizers/hf-tokenizer.js';

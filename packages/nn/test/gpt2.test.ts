@@ -10,12 +10,10 @@ import {
   GPT2,
   isConv1DWeight,
   LayerNorm,
-  loadGpt2,
-  readSafetensorsFile,
-  saveGpt2,
   serializeSafetensors,
   validateGpt2Config,
 } from '@lorafa/nn';
+import { loadGpt2, readSafetensorsFile, saveGpt2 } from '@lorafa/nn/node';
 import type { GPT2Config } from '@lorafa/nn';
 import { randomTensor } from '../../../test/support/arbitraries.js';
 import { relativeError } from '../../../test/support/matchers.js';
@@ -154,7 +152,7 @@ describe('checkpoints in Hugging Face layout', () => {
       /c\.json: n_embd 8 is not divisible by n_head 3/,
     );
     expect(() => validateGpt2Config({ ...tiny, n_layer: 0 }, 'c.json')).toThrow(
-      /c\.json: n_layer must be a positive integer, got 0/,
+      /c\.json: n_layer must be an integer from 1 to 1024, got 0/,
     );
     expect(() => validateGpt2Config({ ...tiny, activation_function: 'swish' }, 'c.json')).toThrow(
       /activation_function 'swish' is not supported/,

@@ -9,11 +9,10 @@ import {
   numberToBfloat16,
   numberToHalf,
   parseSafetensors,
-  readSafetensorsFile,
   SafetensorsError,
   serializeSafetensors,
-  writeSafetensorsFile,
 } from '@lorafa/nn';
+import { readSafetensorsFile, writeSafetensorsFile } from '@lorafa/nn/node';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'lorafa-st-'));
 

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ByteTokenizer, loadHfTokenizer } from '@lorafa/nn';
+import { ByteTokenizer } from '@lorafa/nn';
+import { loadHfTokenizer } from '@lorafa/nn/node';
 
 /** GPT-2's byte → printable-character map (bytes_to_unicode in its encoder.py). */
 function bytesToUnicode(): string[] {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '@lorafa/nn';
+import { writeFileAtomic } from '@lorafa/nn/node';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { UsageError } from '../cli-error.js';
 import { lossCurvesSvg } from '../report/plot.js';

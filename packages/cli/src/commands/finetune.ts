@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveGpt2, writeFileAtomic } from '@lorafa/nn';
-import { savePeftAdapter } from '@lorafa/lorafa';
+import { saveGpt2, writeFileAtomic } from '@lorafa/nn/node';
+import { savePeftAdapter } from '@lorafa/lorafa/node';
 import { parseArguments, stringFlag } from '../arguments.js';
 import { UsageError } from '../cli-error.js';
 import { loadCorpus } from '../data/corpus.js';

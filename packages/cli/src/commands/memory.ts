@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGpt2Config } from '@lorafa/nn';
+import { readGpt2Config } from '@lorafa/nn/node';
 import type { ModelSpec } from '@lorafa/lorafa';
 import { estimateMemory, gpt2Spec, MODEL_PRESETS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ByteTokenizer, GPT2, saveGpt2, writeFileAtomic } from '@lorafa/nn';
+import { ByteTokenizer, GPT2 } from '@lorafa/nn';
+import { saveGpt2, writeFileAtomic } from '@lorafa/nn/node';
 import { numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { UsageError } from '../cli-error.js';
 import { loadCorpus } from '../data/corpus.js';

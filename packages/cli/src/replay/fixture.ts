@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type * as T from '@lorafa/tensor';
-import { readSafetensorsFile } from '@lorafa/nn';
+import { readSafetensorsFile } from '@lorafa/nn/node';
 import { UsageError } from '../cli-error.js';
 
 /** A reference fixture: its tensors and the manifest stored in its metadata. */

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TextTokenizer } from '@lorafa/nn';
 import type { GPT2 } from '@lorafa/nn';
-import { ByteTokenizer, loadGpt2, loadHfTokenizer } from '@lorafa/nn';
+import { ByteTokenizer } from '@lorafa/nn';
+import { loadGpt2, loadHfTokenizer } from '@lorafa/nn/node';
 import { UsageError } from '../cli-error.js';
 
 /** The tokenizer that belongs to a checkpoint folder: a byte tokenizer (written by `lorafa pretrain`) or tokenizer.json. */

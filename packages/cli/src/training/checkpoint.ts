@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import type * as T from '@lorafa/tensor';
 import type { OptimizerState } from '@lorafa/nn';
-import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '@lorafa/nn';
+import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '@lorafa/nn/node';
 
 /** Everything a run needs to continue bit for bit. */
 export interface TrainingState {

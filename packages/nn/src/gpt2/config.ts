@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-
 /** The fields of a Hugging Face GPT-2 `config.json` this implementation uses. */
 export interface GPT2Config {
   vocab_size: number;
@@ -15,47 +13,66 @@ export interface GPT2Config {
 
 const ACTIVATIONS = ['gelu_new', 'gelu', 'gelu_pytorch_tanh', 'relu'];
 
+/**
+ * Upper limits on the integer fields, far above any published GPT-2 (vocab 50,257, 1,024
+ * positions, n_embd 1,600, 48 layers, 25 heads), so that a crafted config cannot ask for an
+ * absurd allocation before its weights file is even looked at.
+ */
+export const GPT2_CONFIG_LIMITS = {
+  vocab_size: 2 ** 22,
+  n_positions: 2 ** 20,
+  n_embd: 2 ** 16,
+  n_layer: 1024,
+  n_head: 1024,
+  n_inner: 2 ** 18,
+} as const;
+
 /** Checks a parsed config, naming the source and the field on any problem. */
 export function validateGpt2Config(raw: unknown, source: string): GPT2Config {
-  if (typeof raw !== 'object' || raw === null) throw new Error(`${source}: expected a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${source}: expected a JSON object`);
   const c = raw as Record<string, unknown>;
-  const positive = (key: string) => {
+  const integer = (key: keyof typeof GPT2_CONFIG_LIMITS) => {
     const v = c[key];
-    if (!Number.isInteger(v) || (v as number) < 1)
-      throw new Error(`${source}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    const max = GPT2_CONFIG_LIMITS[key];
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max)
+      throw new Error(`${source}: ${key} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
     return v as number;
   };
+  const epsilon = c.layer_norm_epsilon ?? 1e-5;
+  if (typeof epsilon !== 'number' || !(epsilon > 0 && epsilon < 1))
+    throw new Error(`${source}: layer_norm_epsilon must be a number in (0, 1), got ${JSON.stringify(epsilon)}`);
+  const activation = c.activation_function ?? 'gelu_new';
+  if (typeof activation !== 'string' || !ACTIVATIONS.includes(activation)) {
+    throw new Error(
+      `${source}: activation_function ${typeof activation === 'string' ? `'${activation}'` : JSON.stringify(activation)} is not supported (supported: ${ACTIVATIONS.join(', ')})`,
+    );
+  }
   const config: GPT2Config = {
-    vocab_size: positive('vocab_size'),
-    n_positions: positive('n_positions'),
-    n_embd: positive('n_embd'),
-    n_layer: positive('n_layer'),
-    n_head: positive('n_head'),
-    n_inner: c.n_inner === undefined || c.n_inner === null ? null : positive('n_inner'),
-    layer_norm_epsilon: typeof c.layer_norm_epsilon === 'number' ? c.layer_norm_epsilon : 1e-5,
-    activation_function: (c.activation_function ?? 'gelu_new') as GPT2Config['activation_function'],
+    vocab_size: integer('vocab_size'),
+    n_positions: integer('n_positions'),
+    n_embd: integer('n_embd'),
+    n_layer: integer('n_layer'),
+    n_head: integer('n_head'),
+    n_inner: c.n_inner === undefined || c.n_inner === null ? null : integer('n_inner'),
+    layer_norm_epsilon: epsilon,
+    activation_function: activation as GPT2Config['activation_function'],
     tie_word_embeddings: c.tie_word_embeddings !== false,
   };
   if (config.n_embd % config.n_head !== 0)
     throw new Error(`${source}: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
-  if (!ACTIVATIONS.includes(config.activation_function)) {
-    throw new Error(
-      `${source}: activation_function '${config.activation_function}' is not supported (supported: ${ACTIVATIONS.join(', ')})`,
-    );
-  }
   if (!config.tie_word_embeddings)
     throw new Error(`${source}: only GPT-2 with a tied LM head (tie_word_embeddings true) is supported`);
   return config;
 }
 
-export function readGpt2Config(path: string): GPT2Config {
-  if (!existsSync(path))
-    throw new Error(`${path}: not found (a GPT-2 checkpoint folder needs config.json and model.safetensors)`);
+/** Parses and validates the text of a `config.json`. */
+export function parseGpt2Config(text: string, source: string): GPT2Config {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
   }
-  return validateGpt2Config(raw, path);
+  return validateGpt2Config(raw, source);
 }

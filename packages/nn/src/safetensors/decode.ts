@@ -3,9 +3,17 @@ import type { TensorEntry } from './header.js';
 import { SafetensorsError } from './header.js';
 import { bfloat16ToNumber, halfToNumber, tensorDTypeFor } from './dtypes.js';
 
-/** Decodes one tensor from the data section (little-endian, as the format specifies). */
-export function decodeTensor(entry: TensorEntry, data: Uint8Array, source: string): T.Tensor {
-  const view = new DataView(data.buffer, data.byteOffset + entry.begin, entry.end - entry.begin);
+/**
+ * Decodes one tensor from its own bytes (`end - begin` of them; little-endian, as the format
+ * specifies) into a fresh array.
+ */
+export function decodeTensor(entry: TensorEntry, bytes: Uint8Array, source: string): T.Tensor {
+  if (bytes.length !== entry.end - entry.begin)
+    throw new SafetensorsError(
+      source,
+      `tensor '${entry.name}': got ${bytes.length} bytes, expected ${entry.end - entry.begin}`,
+    );
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const count = entry.shape.reduce((n, d) => n * d, 1);
   const dtype = tensorDTypeFor(entry.dtype);
   const values =

@@ -47,21 +47,32 @@ export function readHeaderLength(prefix: Uint8Array, fileBytes: number, source: 
   return Number(length);
 }
 
-/** Parses and validates the JSON header against the size of the data section. */
+/**
+ * Parses and validates the JSON header against the size of the data section. The format
+ * requires the data section to be fully indexed: the tensors, sorted by offset, must tile it
+ * exactly, with no hole, no overlap and no trailing bytes. Duplicate keys are rejected (JSON.parse
+ * would silently keep the last).
+ */
 export function parseHeader(json: Uint8Array, dataBytes: number, source: string): Header {
+  let text: string;
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    raw = JSON.parse(text);
   } catch (error) {
     throw new SafetensorsError(source, `bad header: not valid UTF-8 JSON (${(error as Error).message})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new SafetensorsError(source, 'bad header: expected a JSON object');
-  const metadata: Record<string, string> = {};
+  const keys = topLevelKeys(text);
+  const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (duplicate !== undefined)
+    throw new SafetensorsError(source, `bad header: key ${JSON.stringify(duplicate)} appears more than once`);
+  const metadata: Record<string, string> = Object.create(null);
   const entries: TensorEntry[] = [];
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null)
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
         throw new SafetensorsError(source, 'bad header: __metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') throw new SafetensorsError(source, `bad header: __metadata__.${k} must be a string`);
@@ -71,17 +82,58 @@ export function parseHeader(json: Uint8Array, dataBytes: number, source: string)
     }
     entries.push(parseEntry(name, value, dataBytes, source));
   }
+  checkTiling(entries, dataBytes, source);
+  return { entries, metadata };
+}
+
+/** The tensors, sorted by offset, must cover [0, dataBytes) exactly. */
+function checkTiling(entries: readonly TensorEntry[], dataBytes: number, source: string): void {
   const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < byOffset.length; i++) {
-    const [previous, current] = [byOffset[i - 1]!, byOffset[i]!];
-    if (current.begin < previous.end) {
+  let covered = 0;
+  let previous: TensorEntry | undefined;
+  for (const current of byOffset) {
+    if (current.begin < covered) {
       throw new SafetensorsError(
         source,
-        `tensors '${previous.name}' [${previous.begin}, ${previous.end}) and '${current.name}' [${current.begin}, ${current.end}) overlap`,
+        `tensors '${previous!.name}' [${previous!.begin}, ${previous!.end}) and '${current.name}' [${current.begin}, ${current.end}) overlap`,
       );
     }
+    if (current.begin > covered) {
+      throw new SafetensorsError(
+        source,
+        `bytes [${covered}, ${current.begin}) of the data section belong to no tensor (the format requires it fully indexed)`,
+      );
+    }
+    covered = current.end;
+    previous = current;
   }
-  return { entries, metadata };
+  if (covered !== dataBytes) {
+    throw new SafetensorsError(
+      source,
+      `${dataBytes - covered} trailing bytes after the last tensor (the data section holds ${dataBytes} bytes, the tensors end at ${covered})`,
+    );
+  }
+}
+
+/** The keys of a JSON text's top-level object, in order, duplicates kept (the text is valid JSON). */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (text[k] === ' ' || text[k] === '\n' || text[k] === '\r' || text[k] === '\t') k++;
+        if (text[k] === ':') keys.push(JSON.parse(text.slice(i, j + 1)) as string);
+      }
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
 }
 
 function parseEntry(name: string, value: unknown, dataBytes: number, source: string): TensorEntry {

@@ -1,10 +1,11 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type * as T from '@lorafa/tensor';
 import { decodeTensor } from './decode.js';
 import type { SafetensorsDType } from './dtypes.js';
+import type { Header } from './header.js';
 import { parseHeader, readHeaderLength } from './header.js';
 
 export interface SafetensorsContents {
+  /** Tensors by key (a record without a prototype: a key like `__proto__` is just a key). */
   tensors: Record<string, T.Tensor>;
   /** The stored dtype of each tensor (F16/BF16 are read into float32). */
   storedDTypes: Record<string, SafetensorsDType>;
@@ -16,43 +17,23 @@ export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Safete
   const headerLength = readHeaderLength(bytes.subarray(0, 8), bytes.length, source);
   const data = bytes.subarray(8 + headerLength);
   const header = parseHeader(bytes.subarray(8, 8 + headerLength), data.length, source);
-  return decodeAll(header.entries, data, header.metadata, source);
+  return decodeEntries(header, (entry) => data.subarray(entry.begin, entry.end), source);
 }
 
 /**
- * Reads a safetensors file. The header length is checked against the file size before the
- * header or data are allocated; every problem names the file.
+ * Decodes every tensor of a validated header, fetching each one's bytes on demand, so a
+ * reader that fetches from a file holds at most one tensor's raw bytes at a time.
  */
-export function readSafetensorsFile(path: string): SafetensorsContents {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const prefix = new Uint8Array(8);
-    readSync(fd, prefix, 0, Math.min(8, size), 0);
-    const headerLength = readHeaderLength(prefix, size, path);
-    const json = new Uint8Array(headerLength);
-    readSync(fd, json, 0, headerLength, 8);
-    const dataBytes = size - 8 - headerLength;
-    const header = parseHeader(json, dataBytes, path);
-    const data = new Uint8Array(dataBytes);
-    if (dataBytes > 0) readSync(fd, data, 0, dataBytes, 8 + headerLength);
-    return decodeAll(header.entries, data, header.metadata, path);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function decodeAll(
-  entries: ReturnType<typeof parseHeader>['entries'],
-  data: Uint8Array,
-  metadata: Record<string, string>,
+export function decodeEntries(
+  header: Header,
+  bytesOf: (entry: Header['entries'][number]) => Uint8Array,
   source: string,
 ): SafetensorsContents {
-  const tensors: Record<string, T.Tensor> = {};
-  const storedDTypes: Record<string, SafetensorsDType> = {};
-  for (const entry of entries) {
-    tensors[entry.name] = decodeTensor(entry, data, source);
+  const tensors: Record<string, T.Tensor> = Object.create(null);
+  const storedDTypes: Record<string, SafetensorsDType> = Object.create(null);
+  for (const entry of header.entries) {
+    tensors[entry.name] = decodeTensor(entry, bytesOf(entry), source);
     storedDTypes[entry.name] = entry.dtype;
   }
-  return { tensors, storedDTypes, metadata };
+  return { tensors, storedDTypes, metadata: header.metadata };
 }

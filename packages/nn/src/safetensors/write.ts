@@ -1,5 +1,4 @@
 import type * as T from '@lorafa/tensor';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import type { SafetensorsDType } from './dtypes.js';
 import { defaultStoredDType, numberToBfloat16, numberToHalf, SAFETENSORS_DTYPES } from './dtypes.js';
 
@@ -70,13 +69,4 @@ function encode(values: ArrayLike<number>, dtype: SafetensorsDType): Uint8Array 
     }
   }
   return out;
-}
-
-/** Writes a safetensors file atomically: a temporary file in the same folder, then a rename. */
-export function writeSafetensorsFile(
-  path: string,
-  tensors: Record<string, TensorToWrite>,
-  metadata: Record<string, string> = {},
-): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
