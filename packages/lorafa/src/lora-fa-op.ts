@@ -36,7 +36,7 @@ const loraFaOp = (scaling: number, hasBias: boolean) =>
         : null;
       const gradB = ctx.needsInputGrad[3] ? T.mul(T.matmul(rows(g).transpose(), rows(h!)), scaling) : null;
       const gradBias = hasBias && ctx.needsInputGrad[4] ? T.sum(rows(g), 0) : null;
-      return [gradX, null, null, gradB, gradBias];
+      return hasBias ? [gradX, null, null, gradB, gradBias] : [gradX, null, null, gradB]; // one per input
     },
   });
 
