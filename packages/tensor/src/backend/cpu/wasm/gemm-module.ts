@@ -260,10 +260,11 @@ export const MAXIMUM_PAGES = 65536;
 
 /**
  * The whole module: imports `env.memory` (shared, so that worker threads can run `block` on the
- * same packed operands), exports `kernel` (function 0) and `block` (function 1). Column panels
+ * same packed operands; unshared where the runtime has no shared memory, e.g. a page that is not
+ * cross-origin isolated), exports `kernel` (function 0) and `block` (function 1). Column panels
  * outside, rows inside, so one b panel stays in L1 while the a panels stream past it.
  */
-export function gemmModuleBytes(): Uint8Array {
+export function gemmModuleBytes(shared = true): Uint8Array {
   const kernelBody = [
     ...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())),
     ...Op.end,
@@ -279,12 +280,12 @@ export function gemmModuleBytes(): Uint8Array {
   const i32Parameters = (count: number) => vector(new Array<Bytes>(count).fill([ValueType.i32]));
   const kernelType = [0x60, ...i32Parameters(PARAMETERS), ...vector([])];
   const blockType = [0x60, ...i32Parameters(BLOCK_PARAMETERS), ...vector([])];
-  const SHARED_WITH_MAXIMUM = 0x03;
+  const [WITH_MAXIMUM, SHARED_WITH_MAXIMUM] = [0x01, 0x03];
   const memoryImport = [
     ...name('env'),
     ...name('memory'),
     0x02,
-    SHARED_WITH_MAXIMUM,
+    shared ? SHARED_WITH_MAXIMUM : WITH_MAXIMUM,
     ...unsigned(1),
     ...unsigned(MAXIMUM_PAGES),
   ];

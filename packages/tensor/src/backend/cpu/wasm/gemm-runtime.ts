@@ -1,4 +1,7 @@
 import { COLUMNS, MAXIMUM_PAGES, gemmModuleBytes } from './gemm-module.js';
+import type { HelperData } from './handover.js';
+import { BLOCK_ARGUMENTS, CHUNK_PANELS, FAILED, IDLE, POSTED, STARTING } from './handover.js';
+import { threadPlatform } from './platform/threads.js';
 import type { WasmMemory, WasmModule } from './webassembly-api.js';
 import { WASM } from './webassembly-api.js';
 
@@ -7,25 +10,20 @@ import { WASM } from './webassembly-api.js';
  *
  * The module's memory is a shared WebAssembly.Memory. The main thread packs the operands into
  * it; then each `block` (one block of a's rows against the packed columns of b) is shared
- * between the main thread and helper worker threads, which instantiate the same module on the
+ * between the main thread and helper threads, which instantiate the same module on the
  * same memory. The block's column panels are cut into chunks of CHUNK_PANELS, and every thread
  * takes the next chunk from a shared cursor (Atomics.add) until none is left, so a thread slowed
  * down by other work on the machine simply takes fewer. Every output element is still summed by
  * one thread, in the same order, so results do not depend on the number of threads.
  *
- * Handing work over is synchronous, through a small shared Int32Array per helper:
- * state IDLE → POSTED (main, with the arguments) → DONE or FAILED (helper) → IDLE (main).
- * A helper that dies is dropped (its 'error'/'exit' event); one that stops answering in the
- * middle of a block makes the matmul throw after HELPER_TIMEOUT_MS instead of hanging.
+ * Handing work over is synchronous (handover.ts). A helper that dies is dropped; one that stops
+ * answering in the middle of a block makes the matmul throw after HELPER_TIMEOUT_MS instead of
+ * hanging. Helpers are worker_threads in Node.js and Web Workers in a cross-origin isolated
+ * page (platform/threads.ts); without them, or without shared memory, the kernel runs on the
+ * calling thread alone, on an unshared memory.
  * Threads: setNumThreads(n), else LORAFA_THREADS if set, else the machine's available
  * parallelism (at most 8).
  */
-const IDLE = 0,
-  POSTED = 1,
-  DONE = 2,
-  FAILED = 3;
-const BLOCK_ARGUMENTS = 9;
-const CHUNK_PANELS = 8; // column panels (32 columns of b) a thread takes at a time
 const HELPER_TIMEOUT_MS = 60_000;
 const MAX_THREADS = 8;
 /** Below this many multiply-adds a block runs on the main thread alone (a hand-over costs ~20 µs). */
@@ -41,14 +39,15 @@ export interface Gemm {
   memory: WasmMemory;
   module: WasmModule;
   block: Block;
+  /** Whether `memory` is shared, so that helpers can run on it. */
+  shared: boolean;
   helpers: Helper[];
   /** The next column panel to take, shared by all threads. */
   cursor: Int32Array;
 }
-
 /**
  * Runs the block's column panels chunk by chunk, taking each chunk from the shared cursor, until
- * none is left. Every thread runs this loop: HELPER_SOURCE repeats it in plain JavaScript (the
+ * none is left. Every thread runs this loop: HELPER_LOOP (handover.ts) repeats it in plain JavaScript (the
  * 1–3 thread test in matmul-wasm.test.ts fails if the two disagree).
  */
 function takeChunks(
@@ -83,35 +82,8 @@ function takeChunks(
   }
 }
 
-// Worker threads exist in Node.js; elsewhere the kernel runs on the calling thread alone.
-const workerThreads = await import('node:worker_threads').catch(() => null);
-const os = await import('node:os').catch(() => null);
-
-/** The helper thread's whole program (plain JavaScript, run with eval: no file to resolve). */
-const HELPER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, cursorBuffer } = workerData;
-const block = new WebAssembly.Instance(module, { env: { memory } }).exports.block;
-const state = new Int32Array(control);
-const cursor = new Int32Array(cursorBuffer);
-for (;;) {
-  let now;
-  while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
-  try {
-    // takeChunks, as in gemm-runtime.ts
-    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
-    for (let first = Atomics.add(cursor, 0, ${CHUNK_PANELS}); first < columnPanels; first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) {
-      block(a, b + first * bPanelBytes, c + first * ${COLUMNS * 8}, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
-    }
-    Atomics.store(state, 0, ${DONE});
-  } catch {
-    Atomics.store(state, 0, ${FAILED});
-  }
-  Atomics.notify(state, 0);
-}`;
-
 function defaultThreads(): number {
-  const available = Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
+  const available = Math.max(1, Math.min(MAX_THREADS, threadPlatform?.availableParallelism() ?? 1));
   const setting = globalThis.process?.env?.['LORAFA_THREADS'];
   if (setting === undefined || setting === '') return available;
   const configured = Number(setting);
@@ -122,9 +94,14 @@ function defaultThreads(): number {
 
 let requestedThreads = defaultThreads();
 
+/** Helpers that run and can take work (a Web Worker is STARTING until the page has yielded once). */
+function readyHelpers(gemm: Gemm): Helper[] {
+  return gemm.helpers.filter((helper) => Atomics.load(helper.state, 0) !== STARTING);
+}
+
 /** Threads the CPU fast path's matmul uses (the calling thread included). */
 export function getNumThreads(): number {
-  return compiled ? Math.min(requestedThreads, 1 + compiled.helpers.length) : requestedThreads;
+  return compiled ? Math.min(requestedThreads, 1 + readyHelpers(compiled).length) : requestedThreads;
 }
 
 /**
@@ -138,20 +115,23 @@ export function setNumThreads(threads: number): void {
   if (compiled) startHelpers(compiled, threads - 1);
 }
 
-/** Starts helpers until there are `count` (where worker threads exist and can start). */
+/** Starts helpers until there are `count` (where the platform has threads and they can start). */
 function startHelpers(gemm: Gemm, count: number): void {
   try {
-    while (workerThreads && gemm.helpers.length < count) {
+    while (threadPlatform && gemm.shared && gemm.helpers.length < count) {
       const control = new SharedArrayBuffer(4 * (1 + BLOCK_ARGUMENTS));
-      const workerData = { module: gemm.module, memory: gemm.memory, control, cursorBuffer: gemm.cursor.buffer };
-      const worker = new workerThreads.Worker(HELPER_SOURCE, { eval: true, workerData });
+      const data: HelperData = {
+        module: gemm.module,
+        memory: gemm.memory,
+        control,
+        cursorBuffer: gemm.cursor.buffer as SharedArrayBuffer,
+      };
       const helper: Helper = { state: new Int32Array(control) };
-      const drop = () => {
+      if (threadPlatform.helpersAnnounceThemselves) helper.state[0] = STARTING;
+      threadPlatform.startHelper(data, () => {
         const at = gemm.helpers.indexOf(helper);
         if (at >= 0) gemm.helpers.splice(at, 1);
-      };
-      worker.on('error', drop).on('exit', drop);
-      worker.unref(); // helpers never keep the process alive
+      });
       gemm.helpers.push(helper);
     }
   } catch {
@@ -159,22 +139,31 @@ function startHelpers(gemm: Gemm, count: number): void {
   }
 }
 
-let compiled: Gemm | null | undefined;
-
-/** Compiles the kernel and starts the helpers once; null where WebAssembly SIMD (or shared memory) is unavailable. */
-export function wasmGemm(): Gemm | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
+/**
+ * The kernel on a shared memory (helpers can join) or, where the runtime has no shared memory,
+ * on an unshared one (the calling thread alone); null where WebAssembly SIMD is unavailable.
+ */
+export function compileGemm(shared: boolean): Gemm | null {
   try {
-    const bytes = gemmModuleBytes();
+    const bytes = gemmModuleBytes(shared);
     if (!WASM?.validate(bytes)) return null;
-    const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
+    const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared });
     const module = new WASM.Module(bytes);
     const block = new WASM.Instance(module, { env: { memory } }).exports['block'] as Block;
-    compiled = { memory, module, block, helpers: [], cursor: new Int32Array(new SharedArrayBuffer(4)) };
+    const cursor = new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+    return { memory, module, block, shared, helpers: [], cursor };
   } catch {
-    compiled = null;
+    return null;
   }
+}
+
+let compiled: Gemm | null | undefined;
+
+/** Compiles the kernel and starts the helpers once; null where WebAssembly SIMD is unavailable. */
+export function wasmGemm(): Gemm | null {
+  if (compiled !== undefined) return compiled;
+  const sharedMemory = typeof SharedArrayBuffer === 'function';
+  compiled = (sharedMemory ? compileGemm(true) : null) ?? compileGemm(false);
   if (compiled) startHelpers(compiled, requestedThreads - 1);
   return compiled;
 }
@@ -199,7 +188,7 @@ export function runBlock(
   const chunks = Math.ceil(columnPanels / CHUNK_PANELS);
   const helpers =
     work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
-  const posted = gemm.helpers.slice(0, Math.max(0, helpers));
+  const posted = helpers > 0 ? readyHelpers(gemm).slice(0, helpers) : [];
   Atomics.store(gemm.cursor, 0, 0);
   for (const helper of posted) {
     helper.state.set([a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes], 1);
@@ -210,16 +199,15 @@ export function runBlock(
   let failed = false;
   for (const helper of posted) {
     const started = Date.now();
-    let now;
-    while ((now = Atomics.load(helper.state, 0)) === POSTED) {
+    while (Atomics.load(helper.state, 0) === POSTED) {
       if (Date.now() - started > HELPER_TIMEOUT_MS) {
         throw new Error(
           `matmul: a helper thread stopped answering for ${HELPER_TIMEOUT_MS / 1000} s; run with setNumThreads(1) or LORAFA_THREADS=1`,
         );
       }
-      Atomics.wait(helper.state, 0, POSTED, 1000);
+      if (threadPlatform?.canBlock) Atomics.wait(helper.state, 0, POSTED, 1000); // else spin: a page's main thread may not wait
     }
-    failed ||= now === FAILED;
+    failed ||= Atomics.load(helper.state, 0) === FAILED; // DONE or FAILED: only this thread changes it now
     Atomics.store(helper.state, 0, IDLE);
   }
   if (failed) throw new Error('matmul: a helper thread failed inside the WebAssembly kernel');

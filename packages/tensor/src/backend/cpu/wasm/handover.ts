@@ -1,0 +1,52 @@
+import { COLUMNS } from './gemm-module.js';
+import type { WasmMemory, WasmModule } from './webassembly-api.js';
+
+/**
+ * How the calling thread hands a block of the matmul to a helper thread, synchronously, through
+ * a small shared Int32Array per helper ([state, ...BLOCK_ARGUMENTS]):
+ * STARTING (a Web Worker not yet running) → IDLE → POSTED (caller, with the arguments) →
+ * DONE or FAILED (helper) → IDLE (caller).
+ */
+export const IDLE = 0,
+  POSTED = 1,
+  DONE = 2,
+  FAILED = 3,
+  STARTING = 4;
+export const BLOCK_ARGUMENTS = 9;
+/** Column panels (32 columns of b) a thread takes at a time. */
+export const CHUNK_PANELS = 8;
+
+/** What a helper needs: the module, its shared memory, its own control words and the shared cursor. */
+export interface HelperData {
+  module: WasmModule;
+  memory: WasmMemory;
+  control: SharedArrayBuffer;
+  cursorBuffer: SharedArrayBuffer;
+}
+
+/**
+ * A helper's whole program after it has `module`, `memory`, `control` and `cursorBuffer` in
+ * scope (plain JavaScript, run from source: no file to resolve in Node or in a page). It marks
+ * itself IDLE, then waits for POSTED and runs takeChunks (gemm-runtime.ts) in the same order;
+ * the 1–3 thread test in matmul-wasm.test.ts fails if the two disagree.
+ */
+export const HELPER_LOOP = `
+const block = new WebAssembly.Instance(module, { env: { memory } }).exports.block;
+const state = new Int32Array(control);
+const cursor = new Int32Array(cursorBuffer);
+Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE});
+Atomics.notify(state, 0);
+for (;;) {
+  let now;
+  while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
+  try {
+    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    for (let first = Atomics.add(cursor, 0, ${CHUNK_PANELS}); first < columnPanels; first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) {
+      block(a, b + first * bPanelBytes, c + first * ${COLUMNS * 8}, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+    }
+    Atomics.store(state, 0, ${DONE});
+  } catch {
+    Atomics.store(state, 0, ${FAILED});
+  }
+  Atomics.notify(state, 0);
+}`;
