@@ -1,4 +1,5 @@
 import * as T from '@lorafa/tensor';
+import { gramCondition } from './condition.js';
 
 /**
  * LoRA-FA's corrected gradients (the paper's Theorems 4.1 and A.1), as pure functions.
@@ -10,6 +11,8 @@ import * as T from '@lorafa/tensor';
  * g_A = s Bᵀ g and the best ΔA is (Bᵀ B)⁻¹ g_A / s²  (Theorem A.1).
  *
  * The r x r Gram matrix is factored once per frozen matrix (Cholesky, float64) and reused.
+ * When its exact condition number reaches CONDITION_LIMIT (or Cholesky fails) the solver uses
+ * pinv(G + δI) instead: the inverse would amplify rounding by κ.
  */
 
 const CONDITION_LIMIT = 1e12;
@@ -31,7 +34,7 @@ export class GramSolver {
   private constructor(
     private readonly inverse: T.Tensor,
     readonly method: 'cholesky' | 'pinv',
-    /** Estimated condition number of G (ratio of extreme eigenvalue bounds from the factor). */
+    /** The exact condition number κ(G) = λ_max / λ_min (∞ when G is singular). */
     readonly condition: number,
   ) {}
 
@@ -49,37 +52,28 @@ export class GramSolver {
 
   static of(gram: T.Tensor, options: GramSolverOptions): GramSolver {
     const r = gram.shape[0]!;
+    const identity = T.eye(r, r, { dtype: 'float64' });
+    const condition = gramCondition(gram);
     if (options.pinvRidge !== undefined) {
-      return new GramSolver(
-        T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), options.pinvRidge))),
-        'pinv',
-        NaN,
-      );
+      return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, options.pinvRidge))), 'pinv', condition);
     }
-    try {
-      const l = T.linalg.cholesky(gram);
-      const diagonal = Array.from({ length: r }, (_, i) => (l.arraySync() as number[][])[i]![i]!);
-      const condition = (Math.max(...diagonal) / Math.min(...diagonal)) ** 2;
-      if (condition < CONDITION_LIMIT) {
-        return new GramSolver(T.linalg.choleskySolve(l, T.eye(r, r, { dtype: 'float64' })), 'cholesky', condition);
+    if (condition < CONDITION_LIMIT) {
+      try {
+        return new GramSolver(T.linalg.choleskySolve(T.linalg.cholesky(gram), identity), 'cholesky', condition);
+      } catch (error) {
+        if (!(error instanceof T.linalg.NotPositiveDefiniteError)) throw error;
       }
-    } catch (error) {
-      if (!(error instanceof T.linalg.NotPositiveDefiniteError)) throw error;
     }
     const name = options.name ?? '<unnamed layer>';
     if (!warnedLayers.has(name)) {
       warnedLayers.add(name);
       (options.warn ?? console.warn)(
-        `LoRA-FA correction for ${name}: the ${r}x${r} Gram matrix is singular or ill-conditioned; using pinv(G + δI) instead of its inverse`,
+        `LoRA-FA correction for ${name}: the ${r}x${r} Gram matrix is singular or ill-conditioned (condition number ${condition.toExponential(1)}); using pinv(G + δI) instead of its inverse`,
       );
     }
-    const meanDiagonal = T.sum(T.mul(gram, T.eye(r, r, { dtype: 'float64' }))).item() / r;
+    const meanDiagonal = T.sum(T.mul(gram, identity)).item() / r;
     const delta = (options.ridge ?? 1e-8) * (meanDiagonal > 0 ? meanDiagonal : 1);
-    return new GramSolver(
-      T.linalg.pinv(T.add(gram, T.mul(T.eye(r, r, { dtype: 'float64' }), delta))),
-      'pinv',
-      Infinity,
-    );
+    return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, delta))), 'pinv', condition);
   }
 
   /** x G⁻¹ in float64. */
