@@ -15,6 +15,11 @@ const droppedGraphs = new FinalizationRegistry<{ ledger: SavedTensorLedger; ids:
  * What a forward function may hand to its backward. `save(...)` is the only way to keep a
  * tensor: the node stores nothing else from forward but input shapes and dtypes (plain
  * metadata), so an op that does not save X does not keep X alive.
+ *
+ * Storage ownership: whatever forward allocates and neither returns nor saves is a temporary,
+ * released for reuse as soon as forward returns. A forward that fills a cache of its own (a
+ * tensor meant to outlive this call) must allocate it inside `keep(() => ...)` from
+ * @lorafa/tensor, which hands those storages to the caller.
  */
 export class OpContext {
   readonly inputShapes: readonly (readonly number[])[];
@@ -22,6 +27,8 @@ export class OpContext {
   private savedTensors: (Tensor | null)[] = [];
   private savedIds: number[] = [];
   private released = false;
+  private saveCalled = false;
+  private forwardDone = false;
   /** Storages this op's forward allocated and saved (not its output): nobody else can hold them. */
   private ownSaved = new Set<Storage>();
 
@@ -38,11 +45,17 @@ export class OpContext {
   }
 
   /**
-   * Declares the tensors backward needs. Call once or more, in forward only. A `null` keeps
-   * its slot in `saved` without keeping anything alive: ops pass null for a tensor that only
-   * the gradient of an input that needs none would use.
+   * Declares the tensors backward needs. Call it at most once, in forward only (as PyTorch's
+   * `save_for_backward`): one call lists everything, so `saved` reads in the order written
+   * there. A `null` keeps its slot in `saved` without keeping anything alive: ops pass null for
+   * a tensor that only the gradient of an input that needs none would use.
    */
   save(...tensors: (Tensor | null)[]): void {
+    if (this.forwardDone) throw new Error(`${this.opName}: ctx.save may be called in forward only`);
+    if (this.saveCalled) {
+      throw new Error(`${this.opName}: ctx.save may be called once per forward; pass every tensor in one call`);
+    }
+    this.saveCalled = true;
     if (!this.tape) return; // not recording: nothing will run backward
     if (this.savedIds.length === 0)
       droppedGraphs.register(this, { ledger: this.tape.ledger, ids: this.savedIds }, this);
@@ -69,6 +82,7 @@ export class OpContext {
    * backend delegating to another allocates inner storages its own ones hold).
    */
   adoptForwardStorages(allocated: ReadonlySet<Storage>, output: Tensor): void {
+    this.forwardDone = true;
     const saved = new Set(this.savedTensors.map((t) => t?.storage));
     for (const storage of allocated) {
       if (storage === output.storage || storage.backend !== output.storage.backend) continue;

@@ -9,12 +9,16 @@ import { Variable } from './variable.js';
 
 /**
  * A differentiable op: forward computes the output from plain tensors and declares with
- * `ctx.save` what backward needs; backward maps the output's gradient to one gradient per
- * input (null where `ctx.needsInputGrad[i]` is false or the input is not differentiable).
- * Every built-in op is one of these; user-defined ops use the very same contract.
+ * `ctx.save` (once) what backward needs; backward maps the output's gradient to one gradient
+ * per input, of that input's shape and dtype, or null where `ctx.needsInputGrad[i]` is false
+ * or the input is not differentiable. Every built-in op is one of these; user-defined ops use
+ * the very same contract.
+ *
+ * `Name` is the op's name as a literal type: the primitive table requires the entry under key
+ * `P` to be named `P`, so a rule filed under the wrong key fails to compile.
  */
-export interface OpDefinition<Attrs = void> {
-  readonly name: string;
+export interface OpDefinition<Attrs = void, Name extends string = string> {
+  readonly name: Name;
   forward(ctx: OpContext, inputs: readonly Tensor[], attrs: Attrs): Tensor;
   backward(ctx: OpContext, gradOutput: Tensor, attrs: Attrs): readonly (Tensor | null)[];
 }
@@ -58,7 +62,7 @@ function runForward<Attrs>(
   return output;
 }
 
-/** Runs a backward rule and checks that each gradient has its input's shape. */
+/** Runs a backward rule and checks that each gradient has its input's shape and dtype. */
 function checkedGradients<Attrs>(
   definition: OpDefinition<Attrs>,
   ctx: OpContext,
@@ -77,6 +81,11 @@ function checkedGradients<Attrs>(
     if (g.rank !== shape.length || g.shape.some((d, k) => d !== shape[k])) {
       throw new Error(
         `${definition.name}: gradient for input ${i} has shape ${formatShape(g.shape)}, expected ${formatShape(shape)}`,
+      );
+    }
+    if (g.dtype !== ctx.inputDTypes[i]) {
+      throw new Error(
+        `${definition.name}: gradient for input ${i} has dtype ${g.dtype}, expected ${ctx.inputDTypes[i]}`,
       );
     }
     return g;

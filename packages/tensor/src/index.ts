@@ -13,7 +13,7 @@ export { createCpuBackend, createFastCpuBackend, CpuStorage } from './backend/cp
 export type { CpuKernelOverrides } from './backend/cpu/index.js';
 export { registerBackend, getBackend, setBackend, listBackends } from './backend/registry.js';
 export { getNumThreads, setNumThreads } from './backend/cpu/wasm/gemm-runtime.js';
-export { noteAllocation, trackAllocations, releaseStorage, tidy } from './backend/allocations.js';
+export { keep, noteAllocation, trackAllocations, releaseStorage, tidy } from './backend/allocations.js';
 
 export { Tensor } from './tensor.js';
 export type { NestedArray, SliceSpec } from './tensor.js';

@@ -2,7 +2,7 @@ import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 
 /** Joins along an axis. Saves nothing; each input gets its own slice of the gradient. */
-export const concatOp: OpDefinition<{ axis: number }> = {
+export const concatOp: OpDefinition<{ axis: number }, 'concat'> = {
   name: 'concat',
   forward: (_ctx, inputs, { axis }) => T.concat(inputs, axis),
   backward(ctx, g, { axis }) {

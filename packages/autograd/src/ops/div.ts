@@ -3,7 +3,7 @@ import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** a / b. ∂/∂a = 1/b, ∂/∂b = −a/b²: saves b always and a only if b needs a gradient. */
-export const divOp: OpDefinition = {
+export const divOp: OpDefinition<void, 'div'> = {
   name: 'div',
   forward(ctx, [a, b]) {
     ctx.save(ctx.needsInputGrad[1] ? a! : null, b!);

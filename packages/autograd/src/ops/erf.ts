@@ -2,7 +2,7 @@ import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 
 /** erf x. Saves its input: d erf(x)/dx = 2/√π · e^(−x²). */
-export const erfOp: OpDefinition = {
+export const erfOp: OpDefinition<void, 'erf'> = {
   name: 'erf',
   forward(ctx, [x]) {
     ctx.save(x!);

@@ -10,7 +10,7 @@ export interface AxisAttrs {
  * log Σ exp(x) along an axis, computed stably by the tensor op. A primitive so that its
  * gradient, softmax(x) = exp(x − lse), comes from the saved input and output without overflow.
  */
-export const logSumExpOp: OpDefinition<AxisAttrs> = {
+export const logSumExpOp: OpDefinition<AxisAttrs, 'logSumExp'> = {
   name: 'logSumExp',
   forward(ctx, [x], { axis, keepdims }) {
     const kept = T.logSumExp(x!, axis, true);

@@ -2,7 +2,7 @@ import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 
 /** ln x. Saves its input: d ln x/dx = 1/x. */
-export const logOp: OpDefinition = {
+export const logOp: OpDefinition<void, 'log'> = {
   name: 'log',
   forward(ctx, [x]) {
     ctx.save(x!);

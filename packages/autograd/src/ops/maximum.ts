@@ -6,7 +6,7 @@ import { unbroadcast } from './unbroadcast.js';
  * max(a, b) elementwise. Saves both operands. The gradient goes to the larger one; at a tie
  * it is split in half between them, as PyTorch does.
  */
-export const maximumOp: OpDefinition = {
+export const maximumOp: OpDefinition<void, 'maximum'> = {
   name: 'maximum',
   forward(ctx, [a, b]) {
     ctx.save(a!, b!);

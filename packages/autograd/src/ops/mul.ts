@@ -3,7 +3,7 @@ import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** a · b. ∂/∂a = b and ∂/∂b = a, so it saves b only if a needs a gradient, and vice versa. */
-export const mulOp: OpDefinition = {
+export const mulOp: OpDefinition<void, 'mul'> = {
   name: 'mul',
   forward(ctx, [a, b]) {
     ctx.save(ctx.needsInputGrad[1] ? a! : null, ctx.needsInputGrad[0] ? b! : null);

@@ -3,14 +3,14 @@ import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /**
- * a^b. Saves a, b and the output: ∂/∂a = b·a^(b−1), ∂/∂b = a^b·ln a (defined for a > 0; it
- * is computed only when b needs a gradient).
+ * a^b. ∂/∂a = b·a^(b−1) needs a and b; ∂/∂b = a^b·ln a (defined for a > 0) needs the output
+ * and a. So it saves a always, b only if a needs a gradient, the output only if b does.
  */
-export const powOp: OpDefinition = {
+export const powOp: OpDefinition<void, 'pow'> = {
   name: 'pow',
   forward(ctx, [a, b]) {
     const out = T.pow(a!, b!);
-    ctx.save(a!, b!, out);
+    ctx.save(a!, ctx.needsInputGrad[0] ? b! : null, ctx.needsInputGrad[1] ? out : null);
     return out;
   },
   backward(ctx, g) {

@@ -5,7 +5,7 @@ import type { OpDefinition } from '../define-op.js';
  * σ(x) = 1/(1 + e⁻ˣ). A primitive rather than a composition so that it saves only its output
  * (σ' = σ(1 − σ)) and stays finite for large |x|.
  */
-export const sigmoidOp: OpDefinition = {
+export const sigmoidOp: OpDefinition<void, 'sigmoid'> = {
   name: 'sigmoid',
   forward(ctx, [x]) {
     const y = T.sigmoid(x!);

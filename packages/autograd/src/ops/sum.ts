@@ -13,7 +13,7 @@ export function withKeptAxes(g: T.Tensor, inputShape: readonly number[], attrs: 
 }
 
 /** Σ over axes. Saves nothing: every input element receives the output's gradient. */
-export const sumOp: OpDefinition<ReduceAttrs> = {
+export const sumOp: OpDefinition<ReduceAttrs, 'sum'> = {
   name: 'sum',
   forward: (_ctx, [x], { axes, keepdims }) => T.sum(x!, axes, keepdims),
   backward: (ctx, g, attrs) => [withKeptAxes(g, ctx.inputShapes[0]!, attrs).expand(ctx.inputShapes[0]!)],

@@ -11,8 +11,9 @@ import { indexSelectOp } from './index-select.js';
 import { logOp } from './log.js';
 import type { AxisAttrs } from './log-sum-exp.js';
 import { logSumExpOp } from './log-sum-exp.js';
-import { matMulOp } from './mat-mul.js';
-import { maxOp, minOp } from './max.js';
+import { matmulOp } from './matmul.js';
+import { maxOp } from './max.js';
+import { minOp } from './min.js';
 import { maximumOp } from './maximum.js';
 import { mulOp } from './mul.js';
 import { negOp } from './neg.js';
@@ -70,9 +71,11 @@ export type Primitive = keyof PrimitiveAttrs;
 
 /**
  * The gradient table: one forward/backward pair per primitive. The mapped type makes a missing
- * primitive a compile error. Everything else (mean, softmax, ...) is composed from these.
+ * primitive a compile error, and so is a rule under the wrong key (`add: subOp`): the entry
+ * under key P must be an `OpDefinition` named P, with P's attributes. Everything else (mean,
+ * softmax, ...) is composed from these.
  */
-export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P]> } = {
+export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> } = {
   add: addOp,
   sub: subOp,
   mul: mulOp,
@@ -96,7 +99,7 @@ export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P]> } =
   max: maxOp,
   min: minOp,
   logSumExp: logSumExpOp,
-  matmul: matMulOp,
+  matmul: matmulOp,
   reshape: reshapeOp,
   permute: permuteOp,
   slice: sliceOp,

@@ -3,7 +3,7 @@ import type { OpDefinition } from '../define-op.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** condition ? a : b. Saves the (bool) condition; it routes each gradient entry to a or b. */
-export const whereOp: OpDefinition = {
+export const whereOp: OpDefinition<void, 'where'> = {
   name: 'where',
   forward(ctx, [condition, a, b]) {
     ctx.save(condition!);

@@ -24,6 +24,21 @@ export function trackAllocations<R>(fn: () => R): { result: R; allocated: Set<St
 }
 
 /**
+ * Runs `fn` with its allocations owned by the caller: no enclosing `trackAllocations` sees
+ * them, so no `tidy`, autograd op forward or backward pass releases them. The one way to fill
+ * a cache that outlives the call it is filled in (an optimizer's Gram factor built during a
+ * step, say); anything allocated there without `keep` is a temporary of that call.
+ */
+export function keep<R>(fn: () => R): R {
+  const outer = trackers.splice(0);
+  try {
+    return fn();
+  } finally {
+    trackers.unshift(...outer);
+  }
+}
+
+/**
  * Gives a storage's memory back to its backend for reuse. Only for storages no tensor will
  * touch again: a CPU storage throws on any later use; other backends may not check.
  */

@@ -7,7 +7,7 @@ import { unbroadcast } from './unbroadcast.js';
  * the batch dims it was broadcast along; so B is saved only if A needs a gradient and A only
  * if B does (a frozen weight's input X is not kept for a weight gradient nobody wants).
  */
-export const matMulOp: OpDefinition = {
+export const matmulOp: OpDefinition<void, 'matmul'> = {
   name: 'matmul',
   forward(ctx, [a, b]) {
     ctx.save(ctx.needsInputGrad[1] ? a! : null, ctx.needsInputGrad[0] ? b! : null);
