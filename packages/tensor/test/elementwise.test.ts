@@ -145,3 +145,16 @@ describe('unary ops', () => {
     expect(T.cast(T.tensor([2, 0]), 'bool').dataSync()).toEqual(new Uint8Array([1, 0]));
   });
 });
+
+describe('erf at its limits', () => {
+  it('is ±1 at ±∞, NaN at NaN, and matches known values (float64)', () => {
+    const x = T.tensor([-Infinity, Infinity, Number.NaN, 0, 1, -2.5, 5], { dtype: 'float64', backend: 'cpu' });
+    const got = Array.from(T.erf(x).dataSync());
+    expect(got.slice(0, 2)).toEqual([-1, 1]);
+    expect(got[2]).toBeNaN();
+    expect(got[3]).toBe(0);
+    expect(got[4]).toBeCloseTo(0.8427007929497149, 14);
+    expect(got[5]).toBeCloseTo(-0.999593047982555, 14);
+    expect(got[6]).toBeCloseTo(0.9999999999984626, 14);
+  });
+});

@@ -43,6 +43,7 @@ export function erf(x: number): number {
   if (x !== x) return x;
   const ax = Math.abs(x);
   if (ax < 3) return erfSeries(x);
+  if (ax === Infinity) return Math.sign(x); // the continued fraction would give ∞/∞
   const value = 1 - erfcContinuedFraction(ax);
   return x < 0 ? -value : value;
 }
