@@ -11,6 +11,12 @@ import type { BinaryOp, CompareOp, DType, UnaryOp } from '@lorafa/tensor';
 
 export const isNaN = (x: string): string => `!(${x} < 0 || ${x} >= 0)`;
 
+/**
+ * A NaN made at run time from a finite `x`: (x − x)·∞ would fold, so 0/0 is formed from the
+ * value itself (a literal 0/0 is a compile error in WGSL).
+ */
+const NAN = (x: string): string => `((${x} - ${x}) / (${x} - ${x}))`;
+
 /** erf to about 2e-7 absolute in float32: Maclaurin series near 0, Abramowitz–Stegun 7.1.26 beyond. */
 const ERF = (v: string): string =>
   `(Math.abs(${v}) < 0.5 ? 1.1283791670955126 * ${v} * (1 - ${v} * ${v} / 3 + ${v} * ${v} * ${v} * ${v} / 10 - ${v} * ${v} * ${v} * ${v} * ${v} * ${v} / 42 + ${v} * ${v} * ${v} * ${v} * ${v} * ${v} * ${v} * ${v} / 216)` +
@@ -19,8 +25,10 @@ const ERF = (v: string): string =>
 export const UNARY_SOURCE: Record<UnaryOp, (v: string) => string> = {
   neg: (v) => `-${v}`,
   exp: (v) => `Math.exp(${v})`,
-  log: (v) => `Math.log(${v})`,
-  sqrt: (v) => `Math.sqrt(${v})`,
+  // Shader log is only defined for x > 0 (SwiftShader's log(0) is −88, not −∞), so the IEEE
+  // cases are written out: log(NaN) = NaN, log(x < 0) = NaN, log(±0) = −∞.
+  log: (v) => `(${isNaN(v)} ? ${v} : (${v} < 0 ? ${NAN(v)} : (${v} === 0 ? -1 / Math.abs(${v}) : Math.log(${v}))))`,
+  sqrt: (v) => `(${v} < 0 ? ${NAN(v)} : Math.sqrt(${v}))`,
   // tanh saturates to ±1 in float32 beyond |x| = 9; clamping keeps e^2x from overflowing to NaN.
   tanh: (v) => `(${isNaN(v)} ? ${v} : Math.tanh(Math.min(Math.max(${v}, -9), 9)))`,
   relu: (v) => `(${v} < 0 ? 0 : ${v})`,

@@ -56,8 +56,8 @@ export function conformanceSuite(mode: GpuMode, backend: () => GpuBackend, optio
       ['sign', T.sign, EXACT, true],
       ['relu', T.relu, EXACT, true],
       ['exp', T.exp, TRANSCENDENTAL, true],
-      ['log', (x) => T.log(T.abs(x)), TRANSCENDENTAL, true],
-      ['sqrt', (x) => T.sqrt(T.abs(x)), TRANSCENDENTAL, true],
+      ['log', T.log, TRANSCENDENTAL, true],
+      ['sqrt', T.sqrt, TRANSCENDENTAL, true],
       ['tanh', T.tanh, TRANSCENDENTAL, true],
       ['sigmoid', T.sigmoid, TRANSCENDENTAL, true],
       ['erf', T.erf, ERF, true],
@@ -154,6 +154,14 @@ export function conformanceSuite(mode: GpuMode, backend: () => GpuBackend, optio
         const got = T[op](build(r, backend().name), axes);
         const want = T[op](build(r, SPEC), axes);
         if (op !== 'sum') return agree(got, want, tol(EXACT));
+        // Partial sums of ±3e38 overflow in float32 but not in the specification's float64
+        // accumulator, so huge finite values are left out of sums (NaN and ±∞ stay in).
+        if (
+          build(r, SPEC)
+            .dataSync()
+            .some((x) => Number.isFinite(x) && Math.abs(x) > 1e30)
+        )
+          return;
         // Σ|x| bounds the float32 rounding error of a sum of n terms: n·ε·Σ|x|.
         const magnitude = T.sum(T.abs(build(r, SPEC)), axes).dataSync();
         const n = axes.length === 0 ? T.sizeOf(viewShape(r)) : axes.reduce((p, k) => p * viewShape(r)[k]!, 1);
