@@ -71,6 +71,7 @@ const browserProject: TestProjectInlineConfiguration = {
       headless: true,
       provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
       instances: [{ browser: 'chromium' }],
+      screenshotFailures: false, // numbers, not pixels: no __screenshots__ folders in the tree
     },
   },
 };
