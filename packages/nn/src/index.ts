@@ -30,13 +30,18 @@ export { causalLmLoss, generate } from './gpt2/language-model.js';
 export type { GenerateOptions } from './gpt2/language-model.js';
 export { mseLoss, crossEntropy } from './losses.js';
 
-export type { Optimizer, OptimizerState, ParameterList, NamedParameter } from './optim/optimizer.js';
+export type {
+  GradientTransform,
+  Optimizer,
+  OptimizerState,
+  ParameterList,
+  NamedParameter,
+} from './optim/optimizer.js';
 export { nameParameters } from './optim/optimizer.js';
 export { SGD } from './optim/sgd.js';
 export type { SgdOptions } from './optim/sgd.js';
-export { AdamW, adamWUpdate, updateMoments } from './optim/adamw.js';
-export type { AdamWOptions, Moments } from './optim/adamw.js';
-export { loadMoments, momentsToState, momentsFromState } from './optim/state.js';
+export { AdamW, adamWDefaults } from './optim/adamw.js';
+export type { AdamWOptions, AdamWRule, Moments } from './optim/adamw.js';
 export { clipGradNorm } from './optim/clip.js';
 export { constantSchedule, warmupCosineSchedule } from './optim/schedules.js';
 export type { Schedule } from './optim/schedules.js';

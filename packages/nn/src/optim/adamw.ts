@@ -1,14 +1,38 @@
 import * as T from '@lorafa/tensor';
 import { noGrad } from '@lorafa/autograd';
-import type { NamedParameter, Optimizer, OptimizerState, ParameterList } from './optimizer.js';
+import type { GradientTransform, NamedParameter, Optimizer, OptimizerState, ParameterList } from './optimizer.js';
 import { nameParameters } from './optimizer.js';
 import { momentsFromState, momentsToState } from './state.js';
+
+/**
+ * How the step is formed from the moments.
+ * - `torch`: torch.optim.AdamW. p ← p(1 − ηλ), then p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+ * - `peft`: PEFT's `create_lorafa_optimizer` (the Adam paper's "efficient" form):
+ *   p ← p − η√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε), then p ← p − ηλp (decay after the update).
+ */
+export type AdamWRule = 'torch' | 'peft';
+
+/** Every default of AdamW in lorafa-ts, per rule: torch.optim.AdamW's, and PEFT's LoRA-FA optimizer's. */
+export const adamWDefaults: Readonly<
+  Record<AdamWRule, { readonly betas: readonly [number, number]; readonly eps: number; readonly weightDecay: number }>
+> = {
+  torch: { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 },
+  peft: { betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 },
+};
 
 export interface AdamWOptions {
   lr: number;
   betas?: readonly [number, number];
   eps?: number;
   weightDecay?: number;
+  /** The update rule (default `torch`); its defaults fill the options not given. */
+  rule?: AdamWRule;
+  /**
+   * Maps each parameter's gradient before the moments see it (LoRA-FA's corrected gradient).
+   * It runs inside the step's `tidy`, so its temporaries are released; a cache it fills for
+   * later steps must be allocated in `T.keep`.
+   */
+  transformGradient?: GradientTransform;
 }
 
 /** First and second moments of one parameter. */
@@ -18,7 +42,7 @@ export interface Moments {
 }
 
 /** m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g² (zeros before the first step). */
-export function updateMoments(previous: Moments | undefined, g: T.Tensor, beta1: number, beta2: number): Moments {
+function updateMoments(previous: Moments | undefined, g: T.Tensor, beta1: number, beta2: number): Moments {
   const m0 = previous?.m ?? T.zerosLike(g);
   const v0 = previous?.v ?? T.zerosLike(g);
   return {
@@ -27,64 +51,86 @@ export function updateMoments(previous: Moments | undefined, g: T.Tensor, beta1:
   };
 }
 
-/**
- * One torch.optim.AdamW update of `p` given its already-updated moments at step t:
- * p ← p(1 − ηλ), then p ← p − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
- */
-export function adamWUpdate(
-  p: T.Tensor,
-  moments: Moments,
-  t: number,
-  o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number },
-): T.Tensor {
+interface StepConstants {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** The parameter's next value from its already-updated moments at step t, by `rule` (see AdamWRule). */
+function updatedValue(rule: AdamWRule, p: T.Tensor, { m, v }: Moments, t: number, o: StepConstants): T.Tensor {
+  if (rule === 'peft') {
+    const stepSize = (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+    const stepped = T.sub(p, T.mul(T.div(m, T.add(T.sqrt(v), o.eps)), stepSize));
+    return o.weightDecay !== 0 ? T.sub(stepped, T.mul(stepped, o.lr * o.weightDecay)) : stepped;
+  }
   const decayed = o.weightDecay !== 0 ? T.mul(p, 1 - o.lr * o.weightDecay) : p;
-  const denominator = T.add(T.div(T.sqrt(moments.v), Math.sqrt(1 - o.beta2 ** t)), o.eps);
-  return T.sub(decayed, T.mul(T.div(moments.m, denominator), o.lr / (1 - o.beta1 ** t)));
+  const denominator = T.add(T.div(T.sqrt(v), Math.sqrt(1 - o.beta2 ** t)), o.eps);
+  return T.sub(decayed, T.mul(T.div(m, denominator), o.lr / (1 - o.beta1 ** t)));
 }
 
 /**
- * AdamW with PyTorch's semantics (torch.optim.AdamW): decoupled weight decay first,
- * p ← p(1 − ηλ); then with t the step, m̂ = m/(1 − β₁ᵗ) and
- * p ← p − η m̂ / (√v / √(1 − β₂ᵗ) + ε). Defaults: betas (0.9, 0.999), ε 1e-8, λ 0.01.
+ * AdamW with PyTorch's semantics by default (torch.optim.AdamW): decoupled weight decay first,
+ * p ← p(1 − ηλ); then with t the step, m̂ = m/(1 − β₁ᵗ) and p ← p − η m̂ / (√v / √(1 − β₂ᵗ) + ε).
+ * Defaults in `adamWDefaults`. With `transformGradient` it is also LoRA-FA's optimizer.
  */
 export class AdamW implements Optimizer {
   lr: number;
-  protected readonly parameters: NamedParameter[];
-  protected readonly moments = new Map<string, Moments>();
-  protected steps = 0;
+  private readonly parameters: NamedParameter[];
+  private readonly moments = new Map<string, Moments>();
+  private readonly rule: AdamWRule;
+  private readonly constants: Omit<StepConstants, 'lr'>;
+  private readonly transformGradient: GradientTransform | undefined;
+  private steps = 0;
 
-  constructor(
-    parameters: ParameterList,
-    protected readonly options: AdamWOptions,
-  ) {
+  constructor(parameters: ParameterList, options: AdamWOptions) {
     this.parameters = nameParameters(parameters);
     this.lr = options.lr;
+    this.rule = options.rule ?? 'torch';
+    const defaults = adamWDefaults[this.rule];
+    const [beta1, beta2] = options.betas ?? defaults.betas;
+    this.constants = {
+      beta1,
+      beta2,
+      eps: options.eps ?? defaults.eps,
+      weightDecay: options.weightDecay ?? defaults.weightDecay,
+    };
+    this.transformGradient = options.transformGradient;
   }
 
   step(): void {
-    const { betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0.01 } = this.options;
-    const [beta1, beta2] = betas;
     this.steps++;
     const t = this.steps;
+    const constants = { ...this.constants, lr: this.lr };
     noGrad(() => {
-      for (const { name, parameter } of this.parameters) {
-        const g = parameter.grad;
-        if (!g) continue;
+      for (const named of this.parameters) {
+        const raw = named.parameter.grad;
+        if (!raw) continue;
         // The update's temporaries are private: release them for reuse, keeping the new moments and value.
         const [moments, value] = T.tidy(
           () => {
-            const updated = updateMoments(this.moments.get(name), g, beta1, beta2);
-            return [
-              updated,
-              adamWUpdate(parameter.value, updated, t, { lr: this.lr, beta1, beta2, eps, weightDecay }),
-            ] as const;
+            const g = this.transformGradient ? this.transformGradient(raw, named) : raw;
+            const updated = updateMoments(this.moments.get(named.name), g, constants.beta1, constants.beta2);
+            return [updated, updatedValue(this.rule, named.parameter.value, updated, t, constants)] as const;
           },
           ([updated, value]) => [updated.m, updated.v, value],
         );
-        this.moments.set(name, moments);
-        parameter.assign(value);
+        this.moments.set(named.name, moments);
+        named.parameter.assign(value);
       }
     });
+  }
+
+  /**
+   * The direction m/(√v + ε) the moments of `name` would give after one more update with
+   * `gradient`, without changing any state (bias corrections left out). For diagnostics that
+   * compare the steps two candidate gradients would make.
+   */
+  direction(name: string, gradient: T.Tensor): T.Tensor {
+    const { m, v } = updateMoments(this.moments.get(name), gradient, this.constants.beta1, this.constants.beta2);
+    return T.div(m, T.add(T.sqrt(v), this.constants.eps));
   }
 
   zeroGrad(): void {

@@ -7,11 +7,19 @@ import type { Variable } from '@lorafa/autograd';
  */
 export type ParameterList = Iterable<Variable> | Iterable<readonly [string, Variable]>;
 
+/** A parameter with the name that keys its optimizer state. */
 export interface NamedParameter {
   name: string;
   parameter: Variable;
 }
 
+/**
+ * A map applied to each parameter's gradient before an optimizer uses it (LoRA-FA's corrected
+ * gradient, say). It gets the raw `.grad` and must return a tensor of the same shape and dtype.
+ */
+export type GradientTransform = (gradient: T.Tensor, parameter: NamedParameter) => T.Tensor;
+
+/** Names unnamed parameters by position ('0', '1', ...) and rejects a name given twice. */
 export function nameParameters(parameters: ParameterList): NamedParameter[] {
   const named = [...(parameters as Iterable<Variable | readonly [string, Variable]>)].map((entry, i) =>
     Array.isArray(entry)
@@ -32,6 +40,7 @@ export interface OptimizerState {
   tensors: Record<string, T.Tensor>;
 }
 
+/** What every optimizer offers: a step over the gradients, and its state for checkpoints. */
 export interface Optimizer {
   /** The learning rate used by the next step (schedules set it before each step). */
   lr: number;

@@ -1,6 +1,6 @@
 import * as T from '@lorafa/tensor';
 import { noGrad } from '@lorafa/autograd';
-import type { NamedParameter, Optimizer, OptimizerState, ParameterList } from './optimizer.js';
+import type { GradientTransform, NamedParameter, Optimizer, OptimizerState, ParameterList } from './optimizer.js';
 import { nameParameters } from './optimizer.js';
 import { loadMoments } from './state.js';
 
@@ -10,11 +10,13 @@ export interface SgdOptions {
   dampening?: number;
   nesterov?: boolean;
   weightDecay?: number;
+  /** Maps each gradient before the update (see AdamWOptions.transformGradient). */
+  transformGradient?: GradientTransform;
 }
 
 /**
  * SGD with PyTorch's semantics: g ← g + λp; b ← μb + (1 − τ)g (b = g on the first step);
- * g ← g + μb with Nesterov, else g ← b; p ← p − η g.
+ * g ← g + μb with Nesterov, else g ← b; p ← p − η g. Defaults are torch.optim.SGD's (all 0).
  */
 export class SGD implements Optimizer {
   lr: number;
@@ -31,20 +33,30 @@ export class SGD implements Optimizer {
   }
 
   step(): void {
-    const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = this.options;
+    const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0, transformGradient } = this.options;
     this.steps++;
     noGrad(() => {
-      for (const { name, parameter } of this.parameters) {
-        let g = parameter.grad;
-        if (!g) continue;
-        if (weightDecay !== 0) g = T.add(g, T.mul(parameter.value, weightDecay));
-        if (momentum !== 0) {
-          const previous = this.momentumBuffers.get(name);
-          const buffer = previous ? T.add(T.mul(previous, momentum), T.mul(g, 1 - dampening)) : g;
-          this.momentumBuffers.set(name, buffer);
-          g = nesterov ? T.add(g, T.mul(buffer, momentum)) : buffer;
-        }
-        parameter.assign(T.sub(parameter.value, T.mul(g, this.lr)));
+      for (const named of this.parameters) {
+        const { name, parameter } = named;
+        const raw = parameter.grad;
+        if (!raw) continue;
+        // The update's temporaries are private: release them for reuse, keeping the new buffer and value.
+        const { buffer, value } = T.tidy(
+          () => {
+            let g = transformGradient ? transformGradient(raw, named) : raw;
+            if (weightDecay !== 0) g = T.add(g, T.mul(parameter.value, weightDecay));
+            let buffer: T.Tensor | undefined;
+            if (momentum !== 0) {
+              const previous = this.momentumBuffers.get(name);
+              buffer = previous ? T.add(T.mul(previous, momentum), T.mul(g, 1 - dampening)) : g;
+              g = nesterov ? T.add(g, T.mul(buffer, momentum)) : buffer;
+            }
+            return { buffer, value: T.sub(parameter.value, T.mul(g, this.lr)) };
+          },
+          (u) => (u.buffer ? [u.buffer, u.value] : [u.value]),
+        );
+        if (buffer) this.momentumBuffers.set(name, buffer);
+        parameter.assign(value);
       }
     });
   }
