@@ -9,6 +9,8 @@ import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import { Linear, mseLoss } from '@lorafa/nn';
 import { loraFaLinear } from '@lorafa/lorafa';
+import * as gpujs from 'gpu.js';
+import { GPU } from 'gpu.js';
 import { wasmGemm } from '../packages/tensor/src/backend/cpu/wasm/gemm-runtime.js';
 
 const BACKENDS = ['cpu', 'cpu-fast'] as const;
@@ -67,6 +69,17 @@ describe('the packages in a browser', () => {
       expect(Array.from(x.grad!.dataSync())).toEqual([7, 7]);
       expect(Array.from(b.grad!.dataSync())).toEqual([6, 6]);
     });
+  });
+
+  it('imports gpu.js (CommonJS, pre-bundled from its "browser" build) and has WebGPU and WebGL2', async () => {
+    expect(typeof GPU).toBe('function');
+    expect(gpujs.GPU).toBe(GPU);
+    // The Chromium flags of vitest.config.ts: WebGPU through SwiftShader, WebGL2.
+    expect(await GPU.isWebGPUAvailable()).toBe(true);
+    const page = globalThis as unknown as {
+      document: { createElement(tag: 'canvas'): { getContext(kind: string): unknown } };
+    };
+    expect(page.document.createElement('canvas').getContext('webgl2')).not.toBeNull();
   });
 
   it('runs the WebAssembly matmul of cpu-fast, bit-identical to the specification', () => {
