@@ -20,6 +20,16 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** True when `strides` lay `shape` out in row-major order with no gaps (axes of length 1 are ignored). */
+export function isRowMajor(shape: Shape, strides: readonly number[]): boolean {
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== step) return false;
+    step *= shape[i]!;
+  }
+  return true;
+}
+
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -4,7 +4,7 @@ import { bytesPerElement } from './dtype.js';
 import { formatShape, shapeError } from './errors.js';
 import type { Backend, Storage, View } from './backend/backend.js';
 import type { Shape } from './shape.js';
-import { assertValidShape, contiguousStrides, normalizeAxis, sizeOf } from './shape.js';
+import { assertValidShape, contiguousStrides, isRowMajor, normalizeAxis, sizeOf } from './shape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -52,12 +52,7 @@ export class Tensor implements View {
 
   /** True when elements lie in row-major order with no gaps (axes of length 1 are ignored). */
   get isContiguous(): boolean {
-    let step = 1;
-    for (let i = this.rank - 1; i >= 0; i--) {
-      if (this.shape[i] !== 1 && this.strides[i] !== step) return false;
-      step *= this.shape[i]!;
-    }
-    return true;
+    return isRowMajor(this.shape, this.strides);
   }
 
   /** This tensor if already contiguous, else a row-major copy. */

@@ -2,7 +2,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { allocateArray } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
-import { BINARY, UNARY } from './scalar-functions.js';
+import { BINARY, maxNaN, minNaN, REDUCE_IDENTITY, UNARY } from './scalar-functions.js';
 import { dataOf } from './storage.js';
 import { forEachRow, offsetsOf } from './strided.js';
 
@@ -195,8 +195,6 @@ export function whereFast(condition: View, a: View, b: View): TypedArray {
   return out;
 }
 
-const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
-
 /**
  * Sums (or max/min) over the trailing `reducedRank` axes. Each output adds the same terms in the
  * same order as the specification (its block in row-major order), but the loops are arranged
@@ -211,13 +209,13 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
   const src = dataOf(x);
   const starts = Int32Array.from(offsetsOf(keptShape, keptStrides, x.offset));
   const out = allocateArray(x.storage.dtype, starts.length);
-  if (sizeOf(blockShape) === 0 || starts.length === 0) return out.fill(INITIAL[op]);
+  if (sizeOf(blockShape) === 0 || starts.length === 0) return out.fill(REDUCE_IDENTITY[op]);
   const kept = coalesce(keptShape, [keptStrides]);
   const block = coalesce(blockShape, [blockStrides]);
   const innermost = (c: { shape: number[]; strides: number[][] }) =>
     c.shape.length === 0 ? Infinity : Math.abs(c.strides[0]![c.shape.length - 1]!);
   if (starts.length > 1 && innermost(kept) < innermost(block)) {
-    const acc = new Float64Array(starts.length).fill(INITIAL[op]);
+    const acc = new Float64Array(starts.length).fill(REDUCE_IDENTITY[op]);
     for (const b of offsetsOf(blockShape, blockStrides, 0)) accumulateAll(op, acc, src, starts, b);
     out.set(acc); // rounds each float64 accumulator once, as the specification's store does
     return out;
@@ -225,20 +223,14 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
   const length = block.shape.length === 0 ? 1 : block.shape[block.shape.length - 1]!;
   const step = block.shape.length === 0 ? 0 : block.strides[0]![block.shape.length - 1]!;
   for (let o = 0; o < starts.length; o++) {
-    let acc = INITIAL[op];
+    let acc = REDUCE_IDENTITY[op];
     forEachRow(block.shape, block.strides, [starts[o]!], ([start]) => {
       if (op === 'sum') {
         for (let i = 0, at = start!; i < length; i++, at += step) acc += src[at]!;
       } else if (op === 'max') {
-        for (let i = 0, at = start!; i < length; i++, at += step) {
-          const v = src[at]!;
-          if (v > acc || v !== v) acc = v;
-        }
+        for (let i = 0, at = start!; i < length; i++, at += step) acc = maxNaN(acc, src[at]!);
       } else {
-        for (let i = 0, at = start!; i < length; i++, at += step) {
-          const v = src[at]!;
-          if (v < acc || v !== v) acc = v;
-        }
+        for (let i = 0, at = start!; i < length; i++, at += step) acc = minNaN(acc, src[at]!);
       }
     });
     out[o] = acc;
@@ -252,14 +244,8 @@ function accumulateAll(op: ReduceOp, acc: Float64Array, src: TypedArray, starts:
   if (op === 'sum') {
     for (let o = 0; o < n; o++) acc[o] = acc[o]! + src[starts[o]! + offset]!;
   } else if (op === 'max') {
-    for (let o = 0; o < n; o++) {
-      const v = src[starts[o]! + offset]!;
-      if (v > acc[o]! || v !== v) acc[o] = v;
-    }
+    for (let o = 0; o < n; o++) acc[o] = maxNaN(acc[o]!, src[starts[o]! + offset]!);
   } else {
-    for (let o = 0; o < n; o++) {
-      const v = src[starts[o]! + offset]!;
-      if (v < acc[o]! || v !== v) acc[o] = v;
-    }
+    for (let o = 0; o < n; o++) acc[o] = minNaN(acc[o]!, src[starts[o]! + offset]!);
   }
 }

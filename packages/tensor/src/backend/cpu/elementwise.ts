@@ -1,8 +1,8 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { allocateArray } from './pool.js';
-import { sizeOf } from '../../shape.js';
+import { contiguousStrides, isRowMajor, sizeOf } from '../../shape.js';
 import type { View } from '../backend.js';
-import { dataOf } from './storage.js';
+import { CpuStorage, dataOf } from './storage.js';
 import { forEachRow, rowLength, rowStride } from './strided.js';
 
 /**
@@ -31,14 +31,9 @@ function mapViews(views: readonly View[], outDType: DType, f: (values: number[])
   return out;
 }
 
-/** Fast path: a contiguous view from offset 0 covering its whole storage. */
+/** Fast path: a row-major view from offset 0 covering its whole storage. */
 function isDense(view: View): boolean {
-  let step = 1;
-  for (let i = view.shape.length - 1; i >= 0; i--) {
-    if (view.shape[i] !== 1 && view.strides[i] !== step) return false;
-    step *= view.shape[i]!;
-  }
-  return view.offset === 0 && step === view.storage.length;
+  return view.offset === 0 && sizeOf(view.shape) === view.storage.length && isRowMajor(view.shape, view.strides);
 }
 
 export function mapUnary(x: View, outDType: DType, f: (x: number) => number): TypedArray {
@@ -71,6 +66,19 @@ export function mapTernary(
   f: (c: number, a: number, b: number) => number,
 ): TypedArray {
   return mapViews([c, a, b], outDType, (v) => f(v[0]!, v[1]!, v[2]!));
+}
+
+/** A row-major copy of a view (its elements in row-major order, in a new storage). */
+export function rowMajorCopy(view: View): View {
+  return {
+    storage: new CpuStorage(
+      view.storage.backend,
+      mapUnary(view, view.storage.dtype, (x) => x),
+    ),
+    shape: view.shape,
+    strides: contiguousStrides(view.shape),
+    offset: 0,
+  };
 }
 
 /** Writes `source` into `destination` (equal shapes) through both views' strides. */

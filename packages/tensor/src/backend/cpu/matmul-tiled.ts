@@ -1,9 +1,8 @@
 import type { TypedArray } from '../../dtype.js';
 import { allocateArray } from './pool.js';
-import { contiguousStrides } from '../../shape.js';
 import type { View } from '../backend.js';
-import { mapUnary } from './elementwise.js';
-import { CpuStorage, dataOf } from './storage.js';
+import { rowMajorCopy } from './elementwise.js';
+import { dataOf } from './storage.js';
 import { offsetsOf } from './strided.js';
 
 /**
@@ -33,20 +32,9 @@ function packPanels(b: View, base: number, k: number, n: number, out: TypedArray
   }
 }
 
-function denseRows(view: View): View {
-  const last = view.strides.length - 1;
-  if (view.strides[last] === 1) return view;
-  const data = mapUnary(view, view.storage.dtype, (x) => x);
-  return {
-    storage: new CpuStorage(view.storage.backend, data),
-    shape: view.shape,
-    strides: contiguousStrides(view.shape),
-    offset: 0,
-  };
-}
-
 export function matmulTiled(aView: View, b: View): TypedArray {
-  const a = denseRows(aView); // A's rows must be contiguous for the tile loads
+  // A's rows must be contiguous for the tile loads.
+  const a = aView.strides[aView.strides.length - 1] === 1 ? aView : rowMajorCopy(aView);
   const rank = a.shape.length;
   const [m, k, n] = [a.shape[rank - 2]!, a.shape[rank - 1]!, b.shape[rank - 1]!];
   const aRow = a.strides[rank - 2]!;

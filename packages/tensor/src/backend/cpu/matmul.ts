@@ -1,20 +1,9 @@
 import type { TypedArray } from '../../dtype.js';
 import { allocateArray } from './pool.js';
 import type { View } from '../backend.js';
-import { CpuStorage, dataOf } from './storage.js';
+import { dataOf } from './storage.js';
 import { offsetsOf, rowStride } from './strided.js';
-import { mapUnary } from './elementwise.js';
-import { contiguousStrides } from '../../shape.js';
-
-function denseCopy(view: View): View {
-  const data = mapUnary(view, view.storage.dtype, (x) => x);
-  return {
-    storage: new CpuStorage(view.storage.backend, data),
-    shape: view.shape,
-    strides: contiguousStrides(view.shape),
-    offset: 0,
-  };
-}
+import { rowMajorCopy } from './elementwise.js';
 
 /**
  * The specification matmul: for each batch, out[i, j] = Σ_p a[i, p] b[p, j], in i-p-j order so
@@ -24,7 +13,7 @@ function denseCopy(view: View): View {
 export function matmulStrided(a: View, bView: View): TypedArray {
   // The inner loop walks rows of b; a transposed b would stride through memory, so copy it
   // into row-major order first (O(k·n) next to the O(m·k·n) product).
-  const b = rowStride(bView.strides) === 1 ? bView : denseCopy(bView);
+  const b = rowStride(bView.strides) === 1 ? bView : rowMajorCopy(bView);
   const rank = a.shape.length;
   const m = a.shape[rank - 2]!;
   const k = a.shape[rank - 1]!;

@@ -3,15 +3,8 @@ import { allocateArray } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { ArgReduceOp, ReduceOp, View } from '../backend.js';
 import { dataOf } from './storage.js';
+import { REDUCE, REDUCE_IDENTITY } from './scalar-functions.js';
 import { forEachRow, offsetsOf, rowLength, rowStride } from './strided.js';
-
-const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
-const COMBINE: Record<ReduceOp, (acc: number, x: number) => number> = {
-  sum: (acc, x) => acc + x,
-  // NaN wins, as in PyTorch: once the accumulator is NaN it stays NaN.
-  max: (acc, x) => (x > acc || x !== x ? x : acc),
-  min: (acc, x) => (x < acc || x !== x ? x : acc),
-};
 
 /**
  * Reduces the trailing `reducedRank` axes. The leading axes index the output; for each output
@@ -25,11 +18,11 @@ export function reduceTrailing(op: ReduceOp, x: View, reducedRank: number): Type
   const starts = offsetsOf(keptShape, x.strides.slice(0, rank - reducedRank), x.offset);
   const src = dataOf(x);
   const out = allocateArray(x.storage.dtype, starts.length);
-  const combine = COMBINE[op];
+  const combine = REDUCE[op]; // NaN wins in max/min, as in PyTorch
   const length = rowLength(blockShape);
   const step = rowStride(blockStrides);
   for (let o = 0; o < starts.length; o++) {
-    let acc = INITIAL[op];
+    let acc = REDUCE_IDENTITY[op];
     forEachRow(blockShape, [blockStrides], [starts[o]!], ([start]) => {
       for (let i = 0; i < length; i++) acc = combine(acc, src[start! + i * step]!);
     });

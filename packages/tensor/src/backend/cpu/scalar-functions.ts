@@ -1,4 +1,4 @@
-import type { BinaryOp, CompareOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from '../backend.js';
 import { erf } from './erf.js';
 
 /** The scalar function behind each elementwise kernel. NaN propagates as in PyTorch. */
@@ -33,4 +33,19 @@ export const COMPARE: Record<CompareOp, (a: number, b: number) => boolean> = {
   le: (a, b) => a <= b,
   gt: (a, b) => a > b,
   ge: (a, b) => a >= b,
+};
+
+/** Where each reduction starts: the identity of its combining function. */
+export const REDUCE_IDENTITY: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
+
+/** max(acc, x) for reductions, NaN winning as in PyTorch: once the accumulator is NaN it stays NaN. */
+export const maxNaN = (acc: number, x: number): number => (x > acc || x !== x ? x : acc);
+/** min(acc, x) for reductions, NaN winning (see maxNaN). */
+export const minNaN = (acc: number, x: number): number => (x < acc || x !== x ? x : acc);
+
+/** How one more element x joins a reduction's accumulator. */
+export const REDUCE: Record<ReduceOp, (acc: number, x: number) => number> = {
+  sum: (acc, x) => acc + x,
+  max: maxNaN,
+  min: minNaN,
 };
