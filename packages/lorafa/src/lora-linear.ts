@@ -29,7 +29,7 @@ export class LoraLinear extends Module {
   ) {
     super();
     validateLoraConfig(config);
-    this.base = this.registerModule('base', base);
+    this.base = this.registerModule('base', base, { ownScope: false }); // its saved bytes are this module's
     const trainBase = config.method === 'full';
     base.weight.requiresGrad = trainBase;
     if (base.bias) base.bias.requiresGrad = trainBase;
@@ -64,7 +64,7 @@ export class LoraLinear extends Module {
 
   forward(x: Variable): Variable {
     const adapter = this.adapter;
-    if (!adapter || this.merged) return this.base.forward(x); // charged to this module's own scope
+    if (!adapter || this.merged) return this.base.forward(x);
     const { weight, bias } = this.base;
     const layer = adapter.method === 'lora-fa' ? loraFaLinear : loraLinear;
     return layer(x, weight, adapter.A, adapter.B, bias, adapter.scaling);

@@ -6,20 +6,30 @@ import type { Variable } from '@lorafa/autograd';
  * The base of every layer: named parameters, buffers and submodules, addressed by dotted
  * paths (`fc1.weight`, `h.0.attn.c_attn.weight`), a train/eval switch, and state dicts.
  *
- * Subclasses define `forward(...)`; callers use `module.call(...)`, which runs forward inside a
- * tape scope named after the module's path, so saved bytes are attributed per module.
+ * Subclasses define `forward(...)`. It runs inside a tape scope named after the module's path,
+ * so saved bytes are attributed per module, however it is called: `module.forward(x)` and
+ * `module.call(x)` are the same call (the constructor wraps the subclass's `forward`).
  */
 export abstract class Module {
   training = true;
-  /** The name this module was registered under by its parent (its tape scope). */
+  /** The name this module was registered under by its parent (its tape scope; '' for none). */
   scopeName = '';
   private readonly ownParameters = new Map<string, Variable>();
   private readonly ownBuffers = new Map<string, T.Tensor>();
   private readonly ownChildren = new Map<string, Module>();
 
-  /** Runs `forward` inside this module's tape scope. */
+  constructor() {
+    // The subclass's prototype is already in place here: wrap its forward in this module's scope.
+    const forward = (this as { forward?: (...args: unknown[]) => unknown }).forward;
+    if (typeof forward !== 'function') return;
+    const scoped = (...args: unknown[]): unknown =>
+      this.scopeName ? A.withScope(this.scopeName, () => forward.apply(this, args)) : forward.apply(this, args);
+    Object.defineProperty(this, 'forward', { value: scoped, writable: true, configurable: true });
+  }
+
+  /** Runs `forward` (in this module's tape scope, as a direct call to `forward` does too). */
   call<Args extends unknown[], R>(this: Module & { forward(...args: Args): R }, ...args: Args): R {
-    return this.scopeName ? A.withScope(this.scopeName, () => this.forward(...args)) : this.forward(...args);
+    return this.forward(...args);
   }
 
   protected registerParameter(name: string, value: T.Tensor, options: { trainable?: boolean } = {}): Variable {
@@ -33,8 +43,14 @@ export abstract class Module {
     return value;
   }
 
-  protected registerModule<M extends Module>(name: string, module: M): M {
+  /**
+   * Registers a submodule under `name`, which becomes its tape scope. With `ownScope: false`
+   * its saved bytes are charged to this module's scope instead (a layer that wraps another,
+   * as an adapter wraps its base, and stands for it).
+   */
+  protected registerModule<M extends Module>(name: string, module: M, options: { ownScope?: boolean } = {}): M {
     module.onRegistered(name);
+    if (options.ownScope === false) module.scopeName = '';
     this.ownChildren.set(name, module);
     return module;
   }
