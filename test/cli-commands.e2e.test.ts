@@ -63,7 +63,7 @@ describe('lorafa memory', () => {
     expect((await cli('memory', '--model', base, '--seq', '32', '--json')).code).toBe(0);
     expect(await cli('memory', '--model', 'gpt5')).toMatchObject({ code: 2 });
     expect((await cli('memory', '--model', 'gpt2', '--batch', '0')).err).toBe(
-      "lorafa memory: --batch must be an integer ≥ 1, got '0'",
+      "lorafa memory: --batch must be an integer ≥ 1 and ≤ 1048576, got '0'",
     );
     expect((await cli('memory', '--model', 'gpt2', '--dtype', '8')).err).toMatch(/--dtype must be one of 16, 32/);
     expect((await cli('memory')).err).toMatch(/--model is required/);
@@ -117,7 +117,13 @@ describe('lorafa finetune', () => {
     expect(summary.history.losses).toHaveLength(4);
     expect(summary.trainableParams).toBe(2 * (48 + 16 + 64 + 16)); // B (r 2) of c_attn, attn.c_proj, c_fc and mlp.c_proj ('c_proj' matches both)
     expect(readdirSync(join(out, 'adapter')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
-    expect(existsSync(join(out, 'checkpoint', 'state.json'))).toBe(true);
+    expect(readdirSync(out).filter((f) => f.startsWith('checkpoint'))).toEqual(['checkpoint-000004']);
+    expect(readdirSync(join(out, 'checkpoint-000004')).sort()).toEqual([
+      'manifest.json',
+      'optimizer.safetensors',
+      'state.json',
+      'trainable.safetensors',
+    ]);
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).options.method).toBe('lora-fa');
   });
 
@@ -133,7 +139,12 @@ describe('lorafa finetune', () => {
       ]),
     };
     const options = trainingOptions('test', flags);
-    const corpus = { name: 'c', train: readFileSync(text, 'utf8'), heldOut: readFileSync(text, 'utf8').slice(0, 400) };
+    const corpus = {
+      name: 'c',
+      train: readFileSync(text, 'utf8'),
+      heldOut: readFileSync(text, 'utf8').slice(0, 400),
+      warnings: [],
+    };
     const run = (out: string, extra: { stopAfter?: number; resume?: boolean }) =>
       train({ model: loadGpt2(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
     const straight = run(join(work, 'straight'), {});
@@ -167,16 +178,17 @@ describe('lorafa finetune', () => {
       join(work, 'nan'),
     );
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/loss became NaN at step 1; the run stopped and .*checkpoint holds the last good state/);
+    expect(result.err).toMatch(
+      /loss became NaN at step 1; the run stopped before updating and wrote nothing new; no checkpoint was written before it/,
+    );
+    expect(readdirSync(join(work, 'nan'))).toEqual([]);
   });
 
   it('rejects bad input in one line', async () => {
     expect((await cli('finetune', '--model', base, '--data', 'brown:poetry')).err).toMatch(
       /unknown corpus 'brown:poetry'/,
     );
-    expect((await cli('finetune', '--model', join(work, 'none'))).err).toMatch(
-      /not a model folder \(no config\.json\)/,
-    );
+    expect((await cli('finetune', '--model', join(work, 'none'))).err).toMatch(/not a model folder \(no such folder\)/);
     expect((await cli('finetune', '--model', base, '--method', 'dora')).err).toMatch(
       /--method must be one of full, lora, lora-fa, lora-fb/,
     );
@@ -186,7 +198,7 @@ describe('lorafa finetune', () => {
     expect(
       (await cli('finetune', '--model', base, '--data', text, '--seq', '16', '--resume', '--out', join(work, 'empty')))
         .err,
-    ).toMatch(/--resume: no checkpoint/);
+    ).toMatch(/--resume: no complete checkpoint/);
     expect((await cli('finetune', '--help')).out).toMatch(/Examples:/);
   });
 });

@@ -17,7 +17,7 @@ export function parseArguments(
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] === '-h' && known.booleans.includes('help') ? '--help' : argv[i]!;
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
@@ -49,7 +49,14 @@ export function numberFlag(
   if (raw === undefined) return fallback;
   const value = Number(raw);
   const { integer = false, min = -Infinity, max = Infinity } = options;
-  if (raw === true || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+  if (
+    raw === true ||
+    raw.trim() === '' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    value < min ||
+    value > max
+  ) {
     const range = [min > -Infinity ? `≥ ${min}` : '', max < Infinity ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
     throw new UsageError(
       `${command}: --${name} must be ${integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${raw === true ? '' : raw}'`,

@@ -1,4 +1,5 @@
-import { UsageError } from './cli-error.js';
+import { describeError, EXIT, EXIT_STATUS_HELP } from './cli-error.js';
+import type { Command, CommandIo } from './command.js';
 import { replayCommand, REPLAY_HELP } from './commands/replay.js';
 import { memoryCommand, MEMORY_HELP } from './commands/memory.js';
 import { finetuneCommand, FINETUNE_HELP } from './commands/finetune.js';
@@ -16,9 +17,10 @@ Commands:
   memory                 the memory model: weights, gradients, optimizer state, activations
   replay FILE [--json]   reproduce a PyTorch/PEFT reference fixture and report relative errors
 
-Run 'lorafa <command> --help' for a command's options and examples.`;
+Run 'lorafa <command> --help' for a command's options and examples.
 
-type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
+${EXIT_STATUS_HELP}`;
+
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   compare: { run: compareCommand, help: COMPARE_HELP },
   finetune: { run: finetuneCommand, help: FINETUNE_HELP },
@@ -28,28 +30,34 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
 };
 
 /**
- * Runs the CLI and returns its exit code: 0 success, 1 a failed check or run, 2 bad input.
- * Errors print as one line on stderr, never a stack trace (set LORAFA_DEBUG=1 for one).
+ * Runs the CLI and returns its exit code (EXIT: 0 success, 1 a numerical failure, 2 bad input,
+ * 3 an internal error). Errors print as one line on stderr, never a stack trace (set
+ * LORAFA_DEBUG=1 for one).
  */
 export async function runCli(
   argv: readonly string[],
-  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+  io: CommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) },
 ): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);
-    return name === undefined ? 2 : 0;
+    return EXIT.ok;
+  }
+  if (name === undefined) {
+    io.err(USAGE);
+    return EXIT.badInput;
   }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`lorafa: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    return 2;
+    return EXIT.badInput;
   }
   try {
-    return await command.run(rest, io.out);
+    return await command.run(rest, io);
   } catch (error) {
-    if (process.env.LORAFA_DEBUG) io.err(String((error as Error).stack));
-    io.err(`lorafa ${name}: ${error instanceof Error ? error.message.replace(/^\w+: /, '') : String(error)}`);
-    return error instanceof UsageError ? 2 : 1;
+    if (process.env.LORAFA_DEBUG) io.err(String((error as Error)?.stack ?? error));
+    const { code, message } = describeError(error);
+    io.err(`lorafa ${name}: ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`);
+    return code;
   }
 }

@@ -4,11 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@lorafa/nn/node';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
-import { UsageError } from '../cli-error.js';
+import { CliError, EXIT, EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
 import { lossCurvesSvg } from '../report/plot.js';
 import type { CurvePoint } from '../report/plot.js';
 import { markdownReport, textTable } from '../report/table.js';
 import type { MethodReport } from '../report/table.js';
+import type { CommandIo } from '../command.js';
 
 /** The variants compare can run: a key, its finetune flags and its label. */
 export const VARIANTS: Record<string, { flags: string[]; label: string }> = {
@@ -38,13 +39,16 @@ adapted to fiction. --quick runs a short budget (under 2 minutes on 2 cores).
 Examples:
   lorafa compare --quick
   lorafa compare --optimizer sgd --methods lora-fa-nocorr,lora-fa
-  lorafa compare --init anisotropic --methods lora-fa-nocorr,lora-fa --json`;
+  lorafa compare --init anisotropic --methods lora-fa-nocorr,lora-fa --json
+
+${EXIT_STATUS_HELP}`;
 
 function binPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lorafa.mjs');
 }
 
-export async function compareCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function compareCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { out } = io;
   const { flags, positional } = parseArguments('compare', argv, {
     booleans: ['json', 'help', 'quick'],
     values: ['methods', 'model', 'data', 'steps', 'rank', 'optimizer', 'init', 'seed', 'out', 'lr', 'batch', 'seq'],
@@ -109,8 +113,13 @@ export async function compareCommand(argv: readonly string[], out: (line: string
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    if (child.status !== 0)
-      throw new Error(`the ${variant.label} run failed (exit ${child.status}); see the messages above`);
+    if (child.status !== 0) {
+      const code = child.status === EXIT.failure || child.status === EXIT.badInput ? child.status : EXIT.internal;
+      throw new CliError(
+        `the ${variant.label} run failed (exit ${child.status ?? child.signal}); see the messages above`,
+        code,
+      );
+    }
     reports.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
   }
   const points: CurvePoint[] = reports.flatMap((r) => [

@@ -1,15 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveGpt2, writeFileAtomic } from '@lorafa/nn/node';
 import { savePeftAdapter } from '@lorafa/lorafa/node';
 import { parseArguments, stringFlag } from '../arguments.js';
-import { UsageError } from '../cli-error.js';
+import { EXIT_STATUS_HELP, NumericalFailure, UsageError } from '../cli-error.js';
 import { loadCorpus } from '../data/corpus.js';
 import { loadBaseModel } from '../training/base-model.js';
 import { TRAINING_VALUE_FLAGS, trainingOptions } from '../training/flags.js';
+import { claimOutDir } from '../training/out-dir.js';
 import { Progress } from '../training/progress.js';
 import type { TrainingResult } from '../training/trainer.js';
 import { train } from '../training/trainer.js';
+import type { CommandIo } from '../command.js';
 
 export const FINETUNE_HELP = `lorafa finetune --model DIR [--data brown:fiction|FILE.txt|FILE.jsonl] [--method full|lora|lora-fa|lora-fb]
                 [--no-correction] [--rank 8] [--alpha 2r] [--lr] [--optimizer adamw|sgd] [--steps 100]
@@ -18,17 +19,31 @@ export const FINETUNE_HELP = `lorafa finetune --model DIR [--data brown:fiction|
                 [--out DIR] [--resume] [--json]
 
 Fine-tunes a GPT-2 checkpoint (config.json + model.safetensors + tokenizer) on a corpus with one
-method, showing loss, tokens/s and ETA; evaluates held-out loss periodically; writes
-checkpoints atomically to OUT/checkpoint (--resume continues from one bit for bit, optimizer
-state included); saves the adapter in PEFT's format to OUT/adapter (the whole model to
-OUT/model for --method full) and the run's metrics to OUT/metrics.json. A NaN or infinite loss
-stops the run and keeps the last good checkpoint. LoRA-FA and LoRA-FB use the corrected
-gradient unless --no-correction.
+method, showing loss, tokens/s and ETA; evaluates held-out loss periodically; saves the adapter
+in PEFT's format to OUT/adapter (the whole model to OUT/model for --method full) and the run's
+metrics to OUT/metrics.json. LoRA-FA and LoRA-FB use the corrected gradient unless
+--no-correction. OUT is locked while a run uses it (OUT/.lock).
+
+Checkpoints: every --checkpoint-every steps (default a fifth of the run; 0 for only the last)
+a crash-safe checkpoint OUT/checkpoint-NNNNNN (the step) is committed, with a SHA-256 of each
+file in its manifest. --resume continues from the newest complete one bit for bit, optimizer
+state included, after checking that it belongs to the same run: the same model and weights,
+data, method, rank, alpha, init, seed, targets, optimizer, weight decay, batch, seq and lorafa
+version, else it names the field that differs. Options that may change on resume:
+  --steps             extend (or finish) the run
+  --lr                the learning rate from the checkpoint on (e.g. lower, after a divergence)
+  --eval-every, --eval-batches, --checkpoint-every   what is reported and saved, not the training
+
+A NaN or infinite loss stops the run before that step's update and writes nothing new: the
+last good checkpoint (its step is named) and OUT/adapter stay as they were; resume from it with
+a lower --lr.
 
 Examples:
   lorafa finetune --model models/brown-base --data brown:fiction --method lora-fa --steps 60 --out out/lora-fa
   lorafa finetune --model models/brown-base --method lora-fa --steps 60 --out out/lora-fa --resume
-  lorafa finetune --model models/brown-base --data notes.txt --method lora --rank 4 --lr 1e-2 --optimizer sgd`;
+  lorafa finetune --model models/brown-base --data notes.txt --method lora --rank 4 --lr 1e-2 --optimizer sgd
+
+${EXIT_STATUS_HELP}`;
 
 export function summarize(result: TrainingResult, method: string) {
   return {
@@ -51,7 +66,8 @@ export function summarize(result: TrainingResult, method: string) {
   };
 }
 
-export async function finetuneCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function finetuneCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { out } = io;
   const { flags, positional } = parseArguments('finetune', argv, {
     booleans: ['json', 'help', 'resume', 'no-correction'],
     values: ['model', 'data', 'out', 'label', ...TRAINING_VALUE_FLAGS],
@@ -62,42 +78,64 @@ export async function finetuneCommand(argv: readonly string[], out: (line: strin
   const options = trainingOptions('finetune', flags);
   const outDir = stringFlag(flags, 'out', join('out', `finetune-${options.method}`));
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:fiction'));
-  const { model, tokenizer } = loadBaseModel(stringFlag(flags, 'model', ''));
+  for (const warning of corpus.warnings) io.err(warning);
+  const { model, tokenizer, fingerprint } = loadBaseModel(stringFlag(flags, 'model', ''));
   if (options.seq > model.config.n_positions)
     throw new UsageError(`finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`);
-  mkdirSync(outDir, { recursive: true });
-  const label = stringFlag(
-    flags,
-    'label',
-    options.method +
-      (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'),
-  );
-  const progress = new Progress(label, options.steps, 0);
-  const result = train({ model, tokenizer, corpus, options, out: outDir, resume: flags.has('resume'), progress });
-  if (result.adapters.length)
-    savePeftAdapter(join(outDir, 'adapter'), result.adapters, {
-      fanInFanOut: true,
-      init: options.init === 'anisotropic' ? undefined : options.init,
+  const release = claimOutDir(outDir, io.err);
+  try {
+    return run();
+  } finally {
+    release();
+  }
+
+  function run(): number {
+    const label = stringFlag(
+      flags,
+      'label',
+      options.method +
+        (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'),
+    );
+    const progress = new Progress(label, options.steps, 0);
+    const result = train({
+      model,
+      tokenizer,
+      corpus,
+      options,
+      out: outDir,
+      resume: flags.has('resume'),
+      progress,
+      modelFingerprint: fingerprint,
     });
-  else if (!result.stoppedAt) saveGpt2(model, join(outDir, 'model'));
-  const summary = summarize(result, label);
-  writeFileAtomic(
-    join(outDir, 'metrics.json'),
-    `${JSON.stringify({ options, corpus: corpus.name, ...summary }, null, 1)}\n`,
-  );
-  if (flags.has('json')) out(JSON.stringify(summary));
-  else {
-    out(
-      `${label}: held-out loss ${summary.evalLoss.toFixed(4)} (perplexity ${summary.perplexity.toFixed(2)}), ${summary.trainableParams.toLocaleString('en')} trainable parameters, ${Math.round(summary.tokensPerSecond).toLocaleString('en')} tokens/s`,
+    if (result.stoppedAt) {
+      const { step, loss } = result.stoppedAt;
+      const kept = result.lastCheckpoint
+        ? `the last good checkpoint, ${result.lastCheckpoint.path}, holds step ${result.lastCheckpoint.step}: continue from it with --resume and a lower --lr`
+        : `no checkpoint was written before it (rerun with a lower --lr${options.checkpointEvery > 1 ? ' or a smaller --checkpoint-every' : ''})`;
+      throw new NumericalFailure(
+        `loss became ${loss} at step ${step}; the run stopped before updating and wrote nothing new; ${kept}`,
+      );
+    }
+    if (result.adapters.length)
+      savePeftAdapter(join(outDir, 'adapter'), result.adapters, {
+        fanInFanOut: true,
+        init: options.init === 'anisotropic' ? undefined : options.init,
+      });
+    else saveGpt2(model, join(outDir, 'model'));
+    const summary = summarize(result, label);
+    writeFileAtomic(
+      join(outDir, 'metrics.json'),
+      `${JSON.stringify({ options, corpus: corpus.name, ...summary }, null, 1)}\n`,
     );
-    out(
-      `wrote ${outDir}/${result.adapters.length ? 'adapter' : 'model'}, ${outDir}/metrics.json and ${outDir}/checkpoint`,
-    );
+    if (flags.has('json')) out(JSON.stringify(summary));
+    else {
+      out(
+        `${label}: held-out loss ${summary.evalLoss.toFixed(4)} (perplexity ${summary.perplexity.toFixed(2)}), ${summary.trainableParams.toLocaleString('en')} trainable parameters, ${Math.round(summary.tokensPerSecond).toLocaleString('en')} tokens/s`,
+      );
+      out(
+        `wrote ${outDir}/${result.adapters.length ? 'adapter' : 'model'} and ${outDir}/metrics.json${result.lastCheckpoint ? `; checkpoint ${result.lastCheckpoint.path}` : ''}`,
+      );
+    }
+    return 0;
   }
-  if (result.stoppedAt) {
-    throw new Error(
-      `loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; the run stopped and ${outDir}/checkpoint holds the last good state (lower --lr?)`,
-    );
-  }
-  return 0;
 }

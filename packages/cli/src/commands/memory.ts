@@ -4,7 +4,8 @@ import { readGpt2Config } from '@lorafa/nn/node';
 import type { ModelSpec } from '@lorafa/lorafa';
 import { estimateMemory, gpt2Spec, MODEL_PRESETS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
-import { UsageError } from '../cli-error.js';
+import { EXIT_STATUS_HELP, readingInput, UsageError } from '../cli-error.js';
+import type { CommandIo } from '../command.js';
 
 export const MEMORY_HELP = `lorafa memory --model NAME|DIR [--batch 8] [--seq 1024] [--rank 64] [--dtype 16|32] [--targets a,b] [--shared-inputs] [--json]
 
@@ -23,13 +24,15 @@ Options:
 
 Examples:
   lorafa memory --model llama2-7b --batch 8 --seq 1024 --rank 64
-  lorafa memory --model gpt2 --batch 4 --seq 512 --rank 8 --json`;
+  lorafa memory --model gpt2 --batch 4 --seq 512 --rank 8 --json
+
+${EXIT_STATUS_HELP}`;
 
 function specFor(model: string): ModelSpec {
   const preset = MODEL_PRESETS[model];
   if (preset) return preset;
   if (existsSync(join(model, 'config.json'))) {
-    const c = readGpt2Config(join(model, 'config.json'));
+    const c = readingInput(() => readGpt2Config(join(model, 'config.json')));
     return gpt2Spec({
       name: model,
       nEmbd: c.n_embd,
@@ -45,9 +48,16 @@ function specFor(model: string): ModelSpec {
   );
 }
 
+/** The largest meaningful rank: the smallest dimension of the adapted linears (unknown targets are reported later). */
+function maxRank(spec: ModelSpec, targets: readonly string[] | undefined): number {
+  const adapted = spec.blockLinears.filter((l) => !targets || targets.includes(l.name));
+  return Math.min(...(adapted.length ? adapted : spec.blockLinears).map((l) => Math.min(l.inFeatures, l.outFeatures)));
+}
+
 const GB = (bytes: number) => (bytes / 1e9).toFixed(2).padStart(9);
 
-export async function memoryCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function memoryCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { out } = io;
   const { flags, positional } = parseArguments('memory', argv, {
     booleans: ['json', 'help', 'shared-inputs'],
     values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets'],
@@ -59,9 +69,9 @@ export async function memoryCommand(argv: readonly string[], out: (line: string)
   const bits = Number(choiceFlag('memory', flags, 'dtype', ['16', '32'] as const, '16'));
   const targets = flags.has('targets') ? stringFlag(flags, 'targets', '').split(',').filter(Boolean) : undefined;
   const options = {
-    batch: numberFlag('memory', flags, 'batch', 8, { integer: true, min: 1 }),
-    seq: numberFlag('memory', flags, 'seq', 1024, { integer: true, min: 1 }),
-    rank: numberFlag('memory', flags, 'rank', 64, { integer: true, min: 1 }),
+    batch: numberFlag('memory', flags, 'batch', 8, { integer: true, min: 1, max: 2 ** 20 }),
+    seq: numberFlag('memory', flags, 'seq', 1024, { integer: true, min: 1, max: 2 ** 24 }),
+    rank: numberFlag('memory', flags, 'rank', 64, { integer: true, min: 1, max: maxRank(spec, targets) }),
     weightBytes: bits / 8,
     activationBytes: bits / 8,
     shareInputs: flags.has('shared-inputs'),

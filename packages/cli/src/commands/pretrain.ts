@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { ByteTokenizer, GPT2 } from '@lorafa/nn';
 import { saveGpt2, writeFileAtomic } from '@lorafa/nn/node';
 import { numberFlag, parseArguments, stringFlag } from '../arguments.js';
-import { UsageError } from '../cli-error.js';
+import { EXIT_STATUS_HELP, NumericalFailure, UsageError } from '../cli-error.js';
 import { loadCorpus } from '../data/corpus.js';
 import { BYTE_TOKENIZER_CONFIG } from '../training/base-model.js';
 import { Progress } from '../training/progress.js';
 import { train } from '../training/trainer.js';
 import { trainingOptions } from '../training/flags.js';
+import type { CommandIo } from '../command.js';
 
 export const PRETRAIN_HELP = `lorafa pretrain [--data brown:nonfiction] [--out models/brown-base] [--embd 64] [--layers 2] [--heads 4]
                [--positions 128] [--steps 300] [--batch 8] [--seq 64] [--lr 3e-3] [--seed 0] [--json]
@@ -18,9 +19,12 @@ the 256 bytes and end-of-text) and AdamW, and saves it in Hugging Face layout
 
 Examples:
   lorafa pretrain --data brown:nonfiction --out models/brown-base --steps 300 --seed 0
-  lorafa pretrain --data corpus.txt --embd 32 --layers 1 --steps 50 --out /tmp/tiny`;
+  lorafa pretrain --data corpus.txt --embd 32 --layers 1 --steps 50 --out /tmp/tiny
 
-export async function pretrainCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+${EXIT_STATUS_HELP}`;
+
+export async function pretrainCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { out } = io;
   const { flags, positional } = parseArguments('pretrain', argv, {
     booleans: ['json', 'help'],
     values: [
@@ -58,6 +62,7 @@ export async function pretrainCommand(argv: readonly string[], out: (line: strin
     throw new UsageError(`pretrain: --seq ${options.seq} exceeds --positions ${config.n_positions}`);
   const outDir = stringFlag(flags, 'out', join('models', 'brown-base'));
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:nonfiction'));
+  for (const warning of corpus.warnings) io.err(warning);
   const model = new GPT2(config, { seed: options.seed });
   const result = train({
     model,
@@ -67,7 +72,7 @@ export async function pretrainCommand(argv: readonly string[], out: (line: strin
     progress: new Progress('pretrain', options.steps, 0),
   });
   if (result.stoppedAt)
-    throw new Error(
+    throw new NumericalFailure(
       `loss became ${result.stoppedAt.loss} at step ${result.stoppedAt.step}; nothing saved (lower --lr?)`,
     );
   saveGpt2(model, outDir);

@@ -1,11 +1,12 @@
 import { parseArguments } from '../arguments.js';
-import { UsageError } from '../cli-error.js';
+import { UsageError, EXIT_STATUS_HELP } from '../cli-error.js';
 import { TOLERANCE } from '../replay/checks.js';
 import type { CheckList } from '../replay/checks.js';
 import type { Fixture } from '../replay/fixture.js';
 import { loadFixture } from '../replay/fixture.js';
 import { replayMlp } from '../replay/mlp.js';
 import { replayGpt2 } from '../replay/gpt2.js';
+import type { CommandIo } from '../command.js';
 
 export const REPLAY_HELP = `lorafa replay FILE [--json]
 
@@ -24,14 +25,17 @@ Options:
 Examples:
   lorafa replay test/fixtures/peft/mlp-lorafa.safetensors
   lorafa replay test/fixtures/peft/mlp-lorafa.safetensors --json
-  lorafa replay test/fixtures/peft/gpt2-lorafa.safetensors`;
+  lorafa replay test/fixtures/peft/gpt2-lorafa.safetensors
+
+${EXIT_STATUS_HELP}`;
 
 const REPLAYERS: Record<string, (fixture: Fixture) => CheckList> = {
   'mlp-lorafa': replayMlp,
   'gpt2-lorafa': replayGpt2,
 };
 
-export async function replayCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function replayCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { out } = io;
   const { positional, flags } = parseArguments('replay', argv, { booleans: ['json', 'help'], values: [] });
   if (flags.has('help')) {
     out(REPLAY_HELP);

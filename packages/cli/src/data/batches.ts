@@ -1,4 +1,5 @@
 import * as T from '@lorafa/tensor';
+import { UsageError } from '../cli-error.js';
 
 /** Random training windows of `seq` tokens from a token stream, drawn with a seeded Rng. */
 export class WindowSampler {
@@ -9,7 +10,9 @@ export class WindowSampler {
     public rng: T.Rng,
   ) {
     if (tokens.length < seq + 1)
-      throw new Error(`the training text has ${tokens.length} tokens, fewer than one window of ${seq + 1}`);
+      throw new UsageError(
+        `too little training data: ${tokens.length} tokens, fewer than one window of --seq ${seq} + 1 = ${seq + 1}`,
+      );
   }
 
   /** int32 [batch, seq]. */
@@ -31,8 +34,8 @@ export function evaluationBatches(tokens: Int32Array, batch: number, seq: number
     out.push(T.fromFlat(tokens.subarray(start * seq, (start + batch) * seq), [batch, seq], { dtype: 'int32' }));
   }
   if (out.length === 0)
-    throw new Error(
-      `the held-out text has ${tokens.length} tokens, fewer than one evaluation batch of ${batch} x ${seq}`,
+    throw new UsageError(
+      `too little held-out data: ${tokens.length} tokens, fewer than one evaluation batch of --batch ${batch} x --seq ${seq} = ${batch * seq}`,
     );
   return out;
 }

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type * as T from '@lorafa/tensor';
 import { readSafetensorsFile } from '@lorafa/nn/node';
-import { UsageError } from '../cli-error.js';
+import { readingInput, UsageError } from '../cli-error.js';
 
 /** A reference fixture: its tensors and the manifest stored in its metadata. */
 export interface Fixture {
@@ -16,7 +16,8 @@ export interface Fixture {
 
 export function loadFixture(path: string): Fixture {
   if (!existsSync(path)) throw new UsageError(`replay: no such file: ${path}`);
-  const { tensors, metadata } = readSafetensorsFile(path);
+  if (!statSync(path).isFile()) throw new UsageError(`replay: ${path} is a folder, expected a fixture file`);
+  const { tensors, metadata } = readingInput(() => readSafetensorsFile(path));
   if (!metadata.manifest)
     throw new UsageError(`replay: ${path} has no __metadata__.manifest; is it a lorafa-ts reference fixture?`);
   let manifest: { kind?: unknown; config?: unknown; source?: unknown };

@@ -3,11 +3,11 @@ import { dirname, join } from 'node:path';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import { causalLmLoss } from '@lorafa/nn';
-import { loadGpt2 } from '@lorafa/nn/node';
+import { loadGpt2 as loadGpt2Folder } from '@lorafa/nn/node';
 import type { GPT2, Linear } from '@lorafa/nn';
 import type { LoraAdapter, LoraMethod } from '@lorafa/lorafa';
 import type { LoraLinear } from '@lorafa/lorafa';
-import { UsageError } from '../cli-error.js';
+import { readingInput, UsageError } from '../cli-error.js';
 import type { Fixture } from './fixture.js';
 import { numberOf, requireTensors, tensorOf } from './fixture.js';
 import { CheckList } from './checks.js';
@@ -59,6 +59,7 @@ export function replayGpt2(fixture: Fixture): CheckList {
   const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
   requireTensors(fixture, requiredKeys(modules, steps));
   const dir = modelDir(fixture);
+  const loadGpt2 = (folder: string) => readingInput(() => loadGpt2Folder(folder));
   const ids = tensorOf(fixture, 'input_ids');
   const checks = new CheckList();
   const lossOf = (model: GPT2): { logits: Variable; loss: Variable } => {

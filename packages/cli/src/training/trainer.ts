@@ -2,13 +2,20 @@ import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import type { GPT2, Optimizer, TextTokenizer } from '@lorafa/nn';
-import { AdamW, causalLmLoss, SGD } from '@lorafa/nn';
+import { AdamW, causalLmLoss, Linear, SGD } from '@lorafa/nn';
 import type { LoraAdapter, LoraInit, LoraMethod } from '@lorafa/lorafa';
-import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import { injectLora, LoraFAOptimizer, matchesTarget } from '@lorafa/lorafa';
+import { readingInput, UsageError } from '../cli-error.js';
 import type { Corpus } from '../data/corpus.js';
 import { evaluationBatches, WindowSampler } from '../data/batches.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
+import { latestCheckpoint, loadCheckpoint, MANIFEST, saveCheckpoint } from './checkpoint.js';
+import type { CheckpointFs } from './checkpoint-fs.js';
+import type { Fingerprint, History } from './checkpoint-state.js';
+import { requireSameRun, runFingerprint } from './fingerprint.js';
 import type { Progress } from './progress.js';
+
+export type { History } from './checkpoint-state.js';
 
 export interface TrainingOptions {
   method: LoraMethod;
@@ -29,12 +36,6 @@ export interface TrainingOptions {
   checkpointEvery: number;
 }
 
-export interface History {
-  losses: { step: number; loss: number }[];
-  evals: { step: number; loss: number }[];
-  diagnostics: { step: number; cosine: number; condition: number }[];
-}
-
 export interface TrainingResult {
   history: History;
   evalLoss: number;
@@ -44,8 +45,10 @@ export interface TrainingResult {
   stepMs: number;
   tokensPerSecond: number;
   peakRssBytes: number;
-  /** Set when a non-finite loss stopped the run; the last good checkpoint is kept. */
+  /** Set when a non-finite loss stopped the run (before that step's update); nothing was saved then. */
   stoppedAt?: { step: number; loss: number };
+  /** The newest complete checkpoint of this run (written or resumed from), if any. */
+  lastCheckpoint: Checkpoint | null;
   adapters: LoraAdapter[];
 }
 
@@ -58,6 +61,7 @@ function prepare(
   optimizer: Optimizer & Partial<Pick<LoraFAOptimizer, 'correctionDiagnostics'>>;
   trained: [string, Variable][];
 } {
+  checkRank(model, o);
   if (o.method === 'full') {
     for (const p of model.parameters()) p.requiresGrad = true;
     const named = [...model.namedParameters()];
@@ -91,32 +95,37 @@ function prepare(
   return { adapters, optimizer, trained };
 }
 
+/** A rank above an adapted layer's smaller dimension adds nothing but cost; refuse it up front. */
+function checkRank(model: GPT2, o: TrainingOptions): void {
+  const linears = [...model.namedModules()].filter(([, m]) => m instanceof Linear) as [string, Linear][];
+  const adapted = linears.filter(([path]) => o.targets.some((t) => matchesTarget(path, t)));
+  if (adapted.length === 0)
+    throw new UsageError(
+      `--targets ${o.targets.join(',')} matches no linear layer (the model has ${linears.map(([p]) => p).join(', ')})`,
+    );
+  if (o.method === 'full') return;
+  const [path, layer] = adapted.reduce((a, b) =>
+    Math.min(b[1].inFeatures, b[1].outFeatures) < Math.min(a[1].inFeatures, a[1].outFeatures) ? b : a,
+  );
+  const limit = Math.min(layer.inFeatures, layer.outFeatures);
+  if (o.rank > limit)
+    throw new UsageError(
+      `--rank ${o.rank} exceeds ${limit}, the smaller dimension of ${path} (${layer.inFeatures} x ${layer.outFeatures}); a rank above it adds nothing`,
+    );
+}
+
 function meanLoss(model: GPT2, batches: readonly T.Tensor[]): number {
   return A.noGrad(
     () => batches.reduce((sum, ids) => sum + causalLmLoss(model.call(ids), ids).item(), 0) / batches.length,
   );
 }
 
-const RESUME_KEYS: (keyof TrainingOptions)[] = [
-  'method',
-  'correction',
-  'rank',
-  'alpha',
-  'lr',
-  'optimizer',
-  'weightDecay',
-  'steps',
-  'batch',
-  'seq',
-  'targets',
-  'init',
-  'seed',
-];
-
 /**
  * Trains `model` on `corpus` with one method. Checkpoints (when `out` is set) every
- * `checkpointEvery` steps and at the end; with `resume` it continues from `out/checkpoint`
- * bit for bit. A non-finite loss stops the run before that step's update.
+ * `checkpointEvery` steps and at the end; with `resume` it continues from the newest complete
+ * checkpoint in `out` bit for bit, after checking that the checkpoint belongs to the same run
+ * (fingerprint.ts). A non-finite loss stops the run before that step's update and writes
+ * nothing more.
  */
 export function train(args: {
   model: GPT2;
@@ -128,6 +137,10 @@ export function train(args: {
   progress?: Progress;
   /** Stop (with a checkpoint) after this step, as an interrupted run would. */
   stopAfter?: number;
+  /** The base model's part of the run's fingerprint (its config and weights hash). */
+  modelFingerprint?: Fingerprint;
+  /** The file-system layer checkpoints are written through (tests inject faults here). */
+  checkpointFs?: CheckpointFs;
 }): TrainingResult {
   const { model, tokenizer, corpus, options: o, out, progress } = args;
   const trainTokens = Int32Array.from(tokenizer.encode(corpus.train));
@@ -135,40 +148,59 @@ export function train(args: {
   const sampler = new WindowSampler(trainTokens, o.batch, o.seq, new T.Rng(o.seed));
   const evalSet = evaluationBatches(evalTokens, o.batch, o.seq, o.evalBatches);
   const { adapters, optimizer, trained } = prepare(model, o);
+  const fingerprint = runFingerprint({
+    model: args.modelFingerprint ?? {},
+    dataSource: corpus.name,
+    trainTokens,
+    heldOutTokens: evalTokens,
+    options: o,
+  });
   let history: History = { losses: [], evals: [], diagnostics: [] };
   let start = 0;
+  let lastCheckpoint: Checkpoint | null = null;
 
   if (args.resume) {
-    if (!out) throw new Error('--resume needs --out (the folder that holds the checkpoint)');
-    const state = loadCheckpoint(out);
-    if (!state) throw new Error(`--resume: no checkpoint in ${out}/checkpoint`);
-    const differing = RESUME_KEYS.filter((k) => JSON.stringify(state.options[k]) !== JSON.stringify(o[k]));
-    if (differing.length)
-      throw new Error(
-        `--resume: the checkpoint was made with different ${differing.join(', ')}; rerun with the original options`,
-      );
+    if (!out) throw new UsageError('--resume needs --out (the folder that holds the checkpoint)');
+    const found = latestCheckpoint(out);
+    if (!found)
+      throw new UsageError(`--resume: no complete checkpoint in ${out} (a checkpoint-NNNNNN folder with ${MANIFEST})`);
+    const state = loadCheckpoint(found);
+    requireSameRun(state.fingerprint, fingerprint, found.path);
+    if (o.steps < state.step)
+      throw new UsageError(`--resume: --steps ${o.steps} is below the checkpoint's step ${state.step} (${found.path})`);
     for (const [name, variable] of trained) {
       const value = state.trainable[name];
-      if (!value) throw new Error(`--resume: the checkpoint lacks ${name}`);
+      const where = `${found.path}/trainable.safetensors`;
+      if (!value) throw new UsageError(`--resume: ${where} lacks ${name}`);
+      if (!T.shapesEqual(value.shape, variable.shape))
+        throw new UsageError(
+          `--resume: ${where}: ${name} is ${T.formatShape(value.shape)}, the model needs ${T.formatShape(variable.shape)}`,
+        );
       variable.assign(T.cast(value, variable.dtype));
     }
-    optimizer.loadStateDict(state.optimizer);
-    sampler.rng = T.Rng.fromState(state.samplerState);
+    readingInput(() => optimizer.loadStateDict(state.optimizer));
+    sampler.rng = T.Rng.fromState(state.samplerState as number[]);
     start = state.step;
-    history = state.history as History;
-    progress?.message(`resuming from step ${start} (${out}/checkpoint)`);
+    history = state.history;
+    lastCheckpoint = found;
+    progress?.message(`resuming from step ${start} (${found.path})`);
   }
 
   const checkpoint = (step: number) => {
     if (!out) return;
-    saveCheckpoint(out, {
-      step,
-      samplerState: sampler.rng.getState(),
-      trainable: Object.fromEntries(trained.map(([n, v]) => [n, v.value])),
-      optimizer: optimizer.stateDict(),
-      history,
-      options: { ...o },
-    });
+    lastCheckpoint = saveCheckpoint(
+      out,
+      {
+        step,
+        samplerState: sampler.rng.getState(),
+        trainable: Object.fromEntries(trained.map(([n, v]) => [n, v.value])),
+        optimizer: optimizer.stateDict(),
+        history,
+        fingerprint,
+        options: { ...o },
+      },
+      args.checkpointFs,
+    );
   };
 
   let savedActivationBytes = 0;
@@ -182,9 +214,6 @@ export function train(args: {
     const value = loss.item();
     if (!Number.isFinite(value)) {
       stoppedAt = { step, loss: value };
-      progress?.message(
-        `loss is ${value} at step ${step}: stopped before updating${out ? `; the last good checkpoint (step ${history.losses.at(-1)?.step ?? 0}) is in ${out}/checkpoint` : ''}`,
-      );
       break;
     }
     savedActivationBytes = Math.max(savedActivationBytes, tape.savedBytes().peak);
@@ -209,20 +238,22 @@ export function train(args: {
       checkpoint(step);
     if (step === args.stopAfter) break;
   }
-  if (history.evals.length === 0 || history.evals.at(-1)!.step !== (history.losses.at(-1)?.step ?? 0)) {
-    history.evals.push({ step: history.losses.at(-1)?.step ?? 0, loss: meanLoss(model, evalSet) });
+  const lastStep = history.losses.at(-1)?.step ?? 0;
+  if (!stoppedAt && (history.evals.length === 0 || history.evals.at(-1)!.step !== lastStep)) {
+    history.evals.push({ step: lastStep, loss: meanLoss(model, evalSet) });
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
   const stepMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
   return {
     history,
-    evalLoss: history.evals.at(-1)!.loss,
+    evalLoss: stoppedAt ? NaN : history.evals.at(-1)!.loss,
     trainableParams: trained.filter(([, v]) => v.requiresGrad).reduce((n, [, v]) => n + v.size, 0),
     savedActivationBytes,
     stepMs,
     tokensPerSecond: (o.batch * o.seq) / (stepMs / 1000),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     stoppedAt,
+    lastCheckpoint,
     adapters,
   };
 }
