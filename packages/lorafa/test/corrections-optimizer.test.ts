@@ -3,7 +3,7 @@ import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import { AdamW, Linear, Module, mseLoss } from '@lorafa/nn';
 import type { Variable } from '@lorafa/autograd';
-import { correctA, correctB, GramSolver, injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import { correctA, correctB, GramSolver, gramCondition, injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { relativeError } from '../../../test/support/matchers.js';
 
@@ -68,6 +68,9 @@ class Mlp extends Module {
   }
 }
 
+const fixedInput = A.variable(T.randn([6, 5], { dtype: 'float64', rng: new T.Rng(42) }));
+const fixedTarget = T.randn([6, 3], { dtype: 'float64', rng: new T.Rng(43) });
+
 function setup(method: LoraMethod, seed = 1) {
   const model = new Mlp(seed);
   const adapters = injectLora(model, { targets: ['fc1', 'fc2'], method, rank: 2, alpha: 4, seed });
@@ -123,14 +126,77 @@ describe('LoraFAOptimizer', () => {
     a.adapters.forEach((ad, i) => expect(ad.B.value.dataSync()).toEqual(b.adapters[i]!.B.value.dataSync()));
   });
 
-  it('with the correction moves B along g_B (A Aᵀ)⁻¹ / s²: under SGD-like first steps the directions differ', () => {
-    const corrected = setup('lora-fa');
-    const plain = setup('lora-fa');
-    corrected.train(new LoraFAOptimizer(corrected.adapters, [], { lr: 1e-2 }), 3);
-    plain.train(new LoraFAOptimizer(plain.adapters, [], { lr: 1e-2, correction: false }), 3);
-    expect(
-      relativeError(corrected.adapters[0]!.B.value.dataSync(), plain.adapters[0]!.B.value.dataSync()),
-    ).toBeGreaterThan(1e-6);
+  /** fc1's frozen A set to rows 2·e0 and e1, so A Aᵀ = diag(4, 1): the correction divides B's columns by 4·s² and s². */
+  const withDiagonalGram = () => {
+    const problem = setup('lora-fa');
+    const a = problem.adapters[0]!.A;
+    a.assign(T.mul(T.eye(2, 5, { dtype: 'float64' }), T.tensor([[2], [1]], { dtype: 'float64' })));
+    return problem;
+  };
+  const columnsDividedBy = (g: T.Tensor, divisors: readonly number[]) =>
+    (g.arraySync() as number[][]).map((row) => row.map((v, j) => v / divisors[j]!));
+
+  it('with the correction, an SGD step moves B by exactly −lr · g_B (A Aᵀ)⁻¹ / s² (hand-computed, A Aᵀ = diag(4, 1), s = 2)', () => {
+    const { adapters, model } = withDiagonalGram();
+    const ad = adapters[0]!;
+    expect(ad.scaling).toBe(2);
+    const before = ad.B.value.arraySync() as number[][];
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const corrected = columnsDividedBy(ad.B.grad!, [4 * 4, 1 * 4]);
+    optimizer.step();
+    const expected = before.map((row, i) => row.map((v, j) => v - 0.1 * corrected[i]![j]!));
+    expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-14);
+  });
+
+  it('with the correction, AdamW steps along the corrected gradient: three steps equal AdamW fed g_B (A Aᵀ)⁻¹ / s²', () => {
+    // A large ε makes AdamW's step depend on the gradient's scale, so a mis-scaled correction shows.
+    const options = { lr: 1e-2, eps: 0.5, weightDecay: 0.1 };
+    const a = withDiagonalGram();
+    const b = withDiagonalGram();
+    const lorafa = new LoraFAOptimizer(a.adapters, [], options);
+    const adamw = new AdamW(
+      b.adapters.map((ad) => [ad.name, ad.B] as const),
+      options,
+    );
+    for (let step = 0; step < 3; step++) {
+      lorafa.zeroGrad();
+      mseLoss(a.model.call(fixedInput), fixedTarget).backward();
+      lorafa.step();
+      adamw.zeroGrad();
+      mseLoss(b.model.call(fixedInput), fixedTarget).backward();
+      const first = b.adapters[0]!;
+      first.B.grad = T.tensor(columnsDividedBy(first.B.grad!, [16, 4]), { dtype: 'float64' });
+      const second = b.adapters[1]!;
+      second.B.grad = correctB(second.B.grad!, second.A.value, second.scaling);
+      adamw.step();
+    }
+    a.adapters.forEach((ad, i) =>
+      expect(relativeError(ad.B.value.dataSync(), b.adapters[i]!.B.value.dataSync())).toBeLessThan(1e-12),
+    );
+  });
+
+  it('correctionDiagnostics: the cosine between the corrected and raw SGD updates, and the exact κ of A Aᵀ', () => {
+    const { adapters, model } = withDiagonalGram();
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const raw = (adapters[0]!.B.grad!.arraySync() as number[][]).flat();
+    const corrected = columnsDividedBy(adapters[0]!.B.grad!, [16, 4]).flat();
+    const dot = raw.reduce((sum, v, i) => sum + v * corrected[i]!, 0);
+    const norm = (v: number[]) => Math.hypot(...v);
+    const [fc1, fc2] = optimizer.correctionDiagnostics();
+    expect(fc1!.name).toBe('fc1.lora_B');
+    expect(fc1!.cosine).toBeCloseTo(dot / (norm(raw) * norm(corrected)), 12);
+    expect(fc1!.cosine).toBeLessThan(0.999);
+    expect(fc1!.condition).toBeCloseTo(4, 10);
+    expect(fc2!.name).toBe('fc2.lora_B');
+    expect(fc2!.condition).toBeCloseTo(
+      gramCondition(T.matmul(adapters[1]!.A.value, adapters[1]!.A.value.transpose())),
+      8,
+    );
+    expect(new LoraFAOptimizer(setup('lora').adapters, [], { lr: 1 }).correctionDiagnostics()).toEqual([]);
   });
 
   it('saves and restores its state exactly: an interrupted run continues bit for bit', () => {
