@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Three projects, all run by `npm test` (`vitest run`):
@@ -35,7 +35,7 @@ const nodeProject: TestProjectInlineConfiguration = {
   test: {
     name: 'node',
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', GC_TESTS, ...BROWSER_TESTS],
+    exclude: [...configDefaults.exclude, GC_TESTS, ...BROWSER_TESTS],
     pool: 'forks',
     testTimeout: 60_000,
   },
@@ -46,7 +46,6 @@ const gcProject: TestProjectInlineConfiguration = {
   test: {
     name: 'gc',
     include: [GC_TESTS],
-    exclude: ['**/node_modules/**'],
     pool: 'forks',
     execArgv: ['--expose-gc'],
     testTimeout: 60_000,

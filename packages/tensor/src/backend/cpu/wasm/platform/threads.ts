@@ -1,11 +1,12 @@
 import type { HelperData } from '../handover.js';
+import { webThreads } from './threads-browser.js';
 
 /**
  * The platform seam of the matmul's threads: how this runtime starts a helper thread, how many
  * processors it reports, and whether the calling thread may block. Node.js uses worker_threads
- * (threads-node.ts, imported only when running in Node, so no `node:` module is imported in a
- * browser); a cross-origin isolated page uses Web Workers (threads-browser.ts); anywhere else there
- * is no platform and the kernel runs on the calling thread alone.
+ * (threads-node.ts, imported dynamically and only when running in Node, so no `node:` module is
+ * imported in a browser); a cross-origin isolated page uses Web Workers (threads-browser.ts);
+ * anywhere else there is no platform and the kernel runs on the calling thread alone.
  */
 export interface ThreadPlatform {
   readonly name: 'node' | 'web';
@@ -25,6 +26,4 @@ export interface ThreadPlatform {
 const runtime = globalThis as { process?: { versions?: { node?: string } } };
 
 export const threadPlatform: ThreadPlatform | null =
-  typeof runtime.process?.versions?.node === 'string'
-    ? (await import('./threads-node.js')).nodeThreads
-    : (await import('./threads-browser.js')).webThreads();
+  typeof runtime.process?.versions?.node === 'string' ? (await import('./threads-node.js')).nodeThreads : webThreads();
