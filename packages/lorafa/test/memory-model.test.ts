@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateMemory, MODEL_PRESETS, parameterCount } from '@lorafa/lorafa';
+import { GPT2 } from '@lorafa/nn';
+import { estimateMemory, gpt2Spec, llamaSpec, MODEL_PRESETS, parameterCount } from '@lorafa/lorafa';
 
 const byMethod = (rows: ReturnType<typeof estimateMemory>) => Object.fromEntries(rows.map((r) => [r.method, r]));
 
@@ -29,19 +30,44 @@ describe('memory model', () => {
     expect(rows['lora']!.activations - rows['lora-fa']!.activations).toBe(32 * 8 * 1024 * (4096 * 3 + 11008) * 2);
   });
 
-  it('counts trainable parameters, gradients and optimizer state per method (Table 1)', () => {
-    const spec = MODEL_PRESETS['llama2-7b']!;
-    const rows = byMethod(estimateMemory(spec, { batch: 1, seq: 1, rank: 8, weightBytes: 4 }));
-    const perBlock = { inSum: 4096 * 6 + 11008, outSum: 4096 * 4 + 11008 * 2 + 4096 };
-    expect(rows['lora']!.trainableParameters).toBe(32 * 8 * (perBlock.inSum + perBlock.outSum));
-    expect(rows['lora-fa']!.trainableParameters).toBe(32 * 8 * perBlock.outSum);
-    expect(rows['lora-fb']!.trainableParameters).toBe(32 * 8 * perBlock.inSum);
-    expect(rows['full']!.trainableParameters).toBe(parameterCount(spec));
-    for (const row of Object.values(rows)) {
-      expect(row.grads).toBe(row.trainableParameters * 4);
-      expect(row.optimizer).toBe(row.trainableParameters * 8);
-      expect(row.total).toBe(row.weights + row.grads + row.optimizer + row.activations);
-    }
+  it('matches a table worked out by hand for a one-block GPT-2 (d 4, inner 16, vocab 10, 8 positions; batch 2 x seq 3, r 2, 32-bit)', () => {
+    // Linears (in → out, bias): c_attn 4 → 12, attn.c_proj 4 → 4, c_fc 4 → 16, mlp.c_proj 16 → 4.
+    // Parameters: block 60 + 20 + 80 + 68 = 228; embeddings 40 + 32, two LayerNorms 16, ln_f 8: 324.
+    // Adapters r(in + out): 32 + 16 + 40 + 40 = 128.  Trained: LoRA 128, LoRA-FA r·out = 72, LoRA-FB r·in = 56.
+    // Saved per token: inputs 4 + 4 + 4 + 16 = 28, H 4 x 2 = 8; 6 tokens, 4 bytes each.
+    // Weights 324 x 4 = 1296 (full) or (324 + 128) x 4 = 1808; gradients 4 and AdamW 8 bytes per trained parameter.
+    const spec = gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 1, nHead: 1, vocab: 10, nPositions: 8 });
+    expect(parameterCount(spec)).toBe(324);
+    expect(estimateMemory(spec, { batch: 2, seq: 3, rank: 2, weightBytes: 4, activationBytes: 4 })).toEqual([
+      { method: 'full', trainableParameters: 324, weights: 1296, grads: 1296, optimizer: 2592, activations: 672, total: 5856 },
+      { method: 'lora', trainableParameters: 128, weights: 1808, grads: 512, optimizer: 1024, activations: 864, total: 4208 },
+      { method: 'lora-fa', trainableParameters: 72, weights: 1808, grads: 288, optimizer: 576, activations: 192, total: 2864 },
+      { method: 'lora-fb', trainableParameters: 56, weights: 1808, grads: 224, optimizer: 448, activations: 672, total: 3152 },
+    ]);
+  });
+
+  it('counts as many parameters as the GPT-2 module of the same shape holds', () => {
+    const model = new GPT2(
+      { vocab_size: 10, n_positions: 8, n_embd: 4, n_layer: 2, n_head: 1, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' },
+      { seed: 0 },
+    );
+    const held = [...model.parameters()].reduce((n, p) => n + p.value.size, 0);
+    expect(parameterCount(gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 2, nHead: 1, vocab: 10, nPositions: 8 }))).toBe(held);
+  });
+
+  it('counts q/k/v and gate/up inputs once with shareInputs (a one-block Llama, d 4, ffn 6, batch 2 x seq 3, r 1, 16-bit)', () => {
+    // Inputs per token: q, k, v, o 4 each, gate and up 4 each, down 6: 30 separately; shared, 4 + 4 + 4 + 6 = 18.
+    // LoRA-FA saves H only, so its saving over LoRA is the inputs: 6 tokens x 2 bytes x 30 (or 18).
+    const spec = llamaSpec({ name: 'tiny-llama', hidden: 4, layers: 1, heads: 1, ffn: 6, vocab: 10 });
+    const saving = (shareInputs: boolean) => {
+      const rows = byMethod(estimateMemory(spec, { batch: 2, seq: 3, rank: 1, shareInputs }));
+      return rows['lora']!.activations - rows['lora-fa']!.activations;
+    };
+    expect(saving(false)).toBe(360);
+    expect(saving(true)).toBe(216);
+    const rows = byMethod(estimateMemory(spec, { batch: 2, seq: 3, rank: 1 }));
+    expect(rows['lora-fa']!.activations).toBe(84); // H: 7 linears x r 1 x 6 tokens x 2 bytes
+    expect(rows['lora']!.optimizer).toBe(12 * rows['lora']!.trainableParameters); // 16-bit: fp32 master + 2 moments
   });
 
   it('rejects bad inputs by name', () => {
