@@ -3,9 +3,11 @@
  * headers, so the page is cross-origin isolated): the WebAssembly matmul of cpu-fast shares its
  * blocks with Web Workers over a shared memory, and gives the specification's bits.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as T from '@lorafa/tensor';
-import { wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
+import { compileGemm, wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
+import { matmulWasm } from '../src/backend/cpu/wasm/matmul-wasm.js';
+import { webThreads } from '../src/backend/cpu/wasm/platform/threads-browser.js';
 import { threadPlatform } from '../src/backend/cpu/wasm/platform/threads.js';
 
 /** Waits for the page's event loop to let the helpers start, as a program would between steps. */
@@ -41,5 +43,25 @@ describe('the WebAssembly matmul in a cross-origin isolated page', () => {
     } finally {
       T.setNumThreads(before);
     }
+  });
+});
+
+describe('the WebAssembly matmul in a page that is not cross-origin isolated', () => {
+  it('has no Web Workers there', () => {
+    vi.stubGlobal('crossOriginIsolated', false);
+    try {
+      expect(webThreads()).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(webThreads()?.name).toBe('web');
+  });
+
+  it('runs on an unshared memory, bit-identical to the specification', () => {
+    const gemm = compileGemm(false);
+    expect(gemm?.shared).toBe(false);
+    const a = T.uniform([70, 90], -2, 2, { rng: new T.Rng(4), backend: 'cpu' });
+    const b = T.uniform([90, 66], -2, 2, { rng: new T.Rng(5), backend: 'cpu' });
+    expect(matmulWasm(gemm!, a, b)).toEqual(T.matmul(a, b).dataSync());
   });
 });
