@@ -1,20 +1,20 @@
 import * as T from '@lorafa/tensor';
 import type { Variable } from './variable.js';
 
-/**
- * Ops with no gradient: their outputs are integers or booleans, so they return plain tensors
- * and are never recorded on the tape.
- */
-const valueOf = (x: Variable | T.Tensor | number): T.Tensor | number =>
+// Ops with no gradient: their outputs are integers or booleans, so they return plain tensors
+// and are never recorded on the tape.
+
+/** The plain value of an operand: a variable's tensor, or the tensor or number itself. */
+const plain = (x: Variable | T.Tensor | number): T.Tensor | number =>
   typeof x === 'number' || x instanceof T.Tensor ? x : x.value;
 
 export const argmax = (x: Variable, axis = -1, keepdims = false): T.Tensor => T.argmax(x.value, axis, keepdims);
 export const argmin = (x: Variable, axis = -1, keepdims = false): T.Tensor => T.argmin(x.value, axis, keepdims);
-export const equal = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.equal(a.value, valueOf(b));
-export const greater = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.greater(a.value, valueOf(b));
-export const less = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.less(a.value, valueOf(b));
+export const equal = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.equal(a.value, plain(b));
+export const greater = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.greater(a.value, plain(b));
+export const less = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.less(a.value, plain(b));
 export const greaterEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor =>
-  T.greaterEqual(a.value, valueOf(b));
-export const lessEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.lessEqual(a.value, valueOf(b));
+  T.greaterEqual(a.value, plain(b));
+export const lessEqual = (a: Variable, b: Variable | T.Tensor | number): T.Tensor => T.lessEqual(a.value, plain(b));
 export const oneHot = (indices: T.Tensor, depth: number, dtype: T.DType = 'float32'): T.Tensor =>
   T.oneHot(indices, depth, dtype);

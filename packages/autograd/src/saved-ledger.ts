@@ -32,7 +32,10 @@ const storageIds = new WeakMap<Storage, number>();
 let nextStorageId = 1;
 export function storageId(storage: Storage): number {
   let id = storageIds.get(storage);
-  if (id === undefined) storageIds.set(storage, (id = nextStorageId++));
+  if (id === undefined) {
+    id = nextStorageId++;
+    storageIds.set(storage, id);
+  }
   return id;
 }
 

@@ -50,38 +50,39 @@ export class LoraFAOptimizer implements Optimizer {
     otherParameters: ParameterList,
     private readonly options: LoraFAOptimizerOptions,
   ) {
-    const adapterEntries = adapters.flatMap((adapter): Entry[] => {
-      const { name, A: a, B: b, scaling } = adapter;
-      switch (adapter.method) {
-        case 'lora':
-          return [
-            { name: `${name}.lora_A`, parameter: a },
-            { name: `${name}.lora_B`, parameter: b },
-          ];
-        case 'lora-fa':
-          return [
-            {
-              name: `${name}.lora_B`,
-              parameter: b,
-              frozen: a,
-              correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)),
-            },
-          ];
-        case 'lora-fb':
-          return [
-            {
-              name: `${name}.lora_A`,
-              parameter: a,
-              frozen: b,
-              correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)),
-            },
-          ];
-      }
-    });
+    const adapterEntries = adapters.flatMap((adapter) => this.entriesOf(adapter));
     const adapterParameters = new Set(adapters.flatMap((a) => [a.A, a.B]));
     const others = nameParameters(otherParameters).filter(({ parameter }) => !adapterParameters.has(parameter));
     this.entries = [...adapterEntries, ...others];
     this.inner = this.innerOptimizer(options.correction ?? true);
+  }
+
+  /** What an adapter trains: A and B for LoRA; B, corrected, for LoRA-FA; A, corrected, for LoRA-FB. */
+  private entriesOf(adapter: LoraAdapter): Entry[] {
+    const { name, A: a, B: b, scaling } = adapter;
+    const lora: Record<LoraAdapter['method'], () => Entry[]> = {
+      lora: () => [
+        { name: `${name}.lora_A`, parameter: a },
+        { name: `${name}.lora_B`, parameter: b },
+      ],
+      'lora-fa': () => [
+        {
+          name: `${name}.lora_B`,
+          parameter: b,
+          frozen: a,
+          correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)),
+        },
+      ],
+      'lora-fb': () => [
+        {
+          name: `${name}.lora_A`,
+          parameter: a,
+          frozen: b,
+          correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)),
+        },
+      ],
+    };
+    return lora[adapter.method]();
   }
 
   /** nn's AdamW or SGD over the entries, correcting the gradients of the pairs that have a correction. */

@@ -47,7 +47,13 @@ describe('optimizers with a gradient transform', () => {
         ['first', p],
         ['second', q],
       ],
-      { lr: 0.1, transformGradient: (g, named) => (seen.push(named.name), g) },
+      {
+        lr: 0.1,
+        transformGradient: (g, named) => {
+          seen.push(named.name);
+          return g;
+        },
+      },
     );
     A.add(A.sum(p), A.sum(q)).backward();
     optimizer.step();

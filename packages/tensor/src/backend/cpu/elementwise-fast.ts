@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from '../../dtype.js';
+import type { TypedArray } from '../../dtype.js';
 import { allocateArray } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
@@ -126,9 +126,11 @@ function binaryRow(
         for (let i = 0; i < length; i++, xi += xStep) out[o + i] = x[xi]! * x[xi]!;
         return;
       }
-      return binaryRowCalling(BINARY.pow, out, o, x, xi, xStep, y, yi, yStep, length);
+      binaryRowCalling(BINARY.pow, out, o, x, xi, xStep, y, yi, yStep, length);
+      return;
     default:
-      return binaryRowCalling(BINARY[op], out, o, x, xi, xStep, y, yi, yStep, length);
+      binaryRowCalling(BINARY[op], out, o, x, xi, xStep, y, yi, yStep, length);
+      return;
   }
 }
 

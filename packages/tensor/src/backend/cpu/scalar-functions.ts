@@ -8,6 +8,7 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   log: Math.log,
   sqrt: Math.sqrt,
   tanh: Math.tanh,
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; relu keeps −0 (and NaN) as x.
   relu: (x) => (x < 0 ? 0 : x),
   // Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
