@@ -29,7 +29,8 @@ export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHO
 Fine-tunes the same base model on the same data, seed and budget with each method (each in
 its own process, so peak memory is per method) and reports: trainable parameters, held-out
 loss and perplexity, saved activation bytes per step (from the tape), peak RSS, step time,
-tokens/s, and for LoRA-FA/LoRA-FB the condition number of the frozen factor's Gram matrix and
+tokens/s, and for LoRA-FA/LoRA-FB cond(Gram), the exact condition number λmax/λmin of the frozen
+factor's Gram matrix (A Aᵀ or Bᵀ B, from its singular values; mean over layers and steps), and
 the cosine between the corrected and the uncorrected update. Writes OUT/report.md,
 OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join(', ')}.
 
