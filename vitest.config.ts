@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
+import { defaultClientConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -53,7 +54,7 @@ const gcProject: TestProjectInlineConfiguration = {
 };
 
 const browserProject: TestProjectInlineConfiguration = {
-  resolve: { conditions: ['source'] },
+  resolve: { conditions: ['source', ...defaultClientConditions] }, // "source", then the browser's usual ones
   // gpu.js and ndarray are CommonJS: pre-bundle them so that ESM imports of them work in the page
   // (gpu.js's "browser" field points the bundler at dist/gpu-browser.js).
   optimizeDeps: { include: ['gpu.js', 'ndarray'] },

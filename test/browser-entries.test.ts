@@ -7,7 +7,7 @@
  * as the browser tests do), built-ins kept external, and the graph of static imports walked.
  */
 import { builtinModules } from 'node:module';
-import { build, type Plugin } from 'vite';
+import { build, defaultClientConditions, type Plugin } from 'vite';
 import { describe, expect, it } from 'vitest';
 
 const ENTRIES = ['@lorafa/tensor', '@lorafa/autograd', '@lorafa/nn', '@lorafa/lorafa'];
@@ -63,7 +63,7 @@ async function browserImportGraph(): Promise<ImportGraph> {
   await build({
     configFile: false,
     logLevel: 'silent',
-    resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
+    resolve: { conditions: ['source', ...defaultClientConditions] },
     plugins: [recordImportGraph(graph)],
     build: {
       write: false,
