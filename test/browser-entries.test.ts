@@ -1,5 +1,5 @@
 /**
- * The main entries of tensor, autograd, nn and lorafa must load in a browser: no module they
+ * The main entries of tensor, autograd, nn, lorafa and gpu must load in a browser: no module they
  * import statically — theirs or a dependency's — may import a Node.js built-in (`node:fs`,
  * `fs`, …). Node-only code is reached through a dynamic import behind a runtime check (the
  * matmul's worker_threads, backend/cpu/wasm/platform/threads.ts) or through the `/node` subpath
@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 import { build, defaultClientConditions, type Plugin } from 'vite';
 import { describe, expect, it } from 'vitest';
 
-const ENTRIES = ['@lorafa/tensor', '@lorafa/autograd', '@lorafa/nn', '@lorafa/lorafa'];
+const ENTRIES = ['@lorafa/tensor', '@lorafa/autograd', '@lorafa/nn', '@lorafa/lorafa', '@lorafa/gpu'];
 const BUILTINS = new Set(builtinModules);
 const isBuiltin = (id: string) => id.startsWith('node:') || BUILTINS.has(id.split('/')[0]!);
 
