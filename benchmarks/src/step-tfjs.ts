@@ -24,7 +24,10 @@ export function tfjsStep(s: StepShape, method: Method): { step: () => number; di
   const normal = (shape: number[], std: number, trainable: boolean) =>
     tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed++), trainable);
   const all: tf.Variable[] = [];
-  const track = (v: tf.Variable) => (all.push(v), v);
+  const track = (v: tf.Variable) => {
+    all.push(v);
+    return v;
+  };
   const full = method === 'full';
   const projection = (inF: number, outF: number): Projection => {
     const p: Projection = { w: track(normal([inF, outF], 0.02, full)), b: track(tf.variable(tf.zeros([outF]), full)) };

@@ -96,8 +96,14 @@ async function main(): Promise<void> {
       let last = NaN;
       tokensPerSecond[key] =
         tokens /
-        ((await measure(() => void (last = theirs.step()), { budgetMs: 0, minRuns: name === 'cpu' ? 2 : 3, warmup: 1 }))
-          .medianMs /
+        ((
+          await measure(
+            () => {
+              last = theirs.step();
+            },
+            { budgetMs: 0, minRuns: name === 'cpu' ? 2 : 3, warmup: 1 },
+          )
+        ).medianMs /
           1000);
       loss[key] = last;
       theirs.dispose();

@@ -48,7 +48,7 @@ export function parseFlags(argv: readonly string[]): { json: boolean; quick: boo
   const quick = argv.includes('--quick');
   const i = argv.indexOf('--sizes');
   const sizes = i >= 0 ? argv[i + 1]?.split(',').map(Number) : undefined;
-  if (sizes && sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+  if (sizes?.some((n) => !Number.isInteger(n) || n <= 0)) {
     throw new Error(`--sizes expects comma-separated positive integers, got '${argv[i + 1]}'`);
   }
   return { json, quick, sizes };

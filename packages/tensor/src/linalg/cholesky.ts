@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { formatShape, shapeError } from '../errors.js';
 import type { Matrix } from './matrix.js';
 import { at, fromMatrix, identity, matrix, requireSquare, toMatrix } from './matrix.js';

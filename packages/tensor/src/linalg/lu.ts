@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeError } from '../errors.js';
 import { at, EPSILON, fromMatrix, requireSquare, toMatrix } from './matrix.js';
 

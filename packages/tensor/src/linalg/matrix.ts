@@ -1,5 +1,5 @@
 import { formatShape, shapeError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 
 /**

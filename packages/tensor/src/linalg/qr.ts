@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { shapeError } from '../errors.js';
 import type { Matrix } from './matrix.js';
 import { at, EPSILON, fromMatrix, matrix, toMatrix } from './matrix.js';

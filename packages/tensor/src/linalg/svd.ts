@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { Matrix } from './matrix.js';
 import { at, EPSILON, fromMatrix, identity, matrix, multiply, toMatrix, transposeMatrix } from './matrix.js';
 

@@ -1,7 +1,7 @@
 import type { DType } from '../dtype.js';
 import { formatShape, shapeError } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { broadcastShapes } from '../shape.js';
 import { full } from '../creation.js';
 

@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { add, exp, log, sub, div, where, equal } from './elementwise.js';
 import { max, sum } from './reduce.js';
 
