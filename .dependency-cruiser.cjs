@@ -1,14 +1,16 @@
 /**
  * The import rules of lorafa-ts, checked by `npm run deps` (dependency-cruiser) in CI.
  *
- * Package order: tensor ← autograd ← nn ← lorafa ← cli. A package imports only packages to its
- * left, and only through their public entry point (src/index.ts). @lorafa/gpu plugs kernels into
- * tensor's backend seam: it imports only tensor, and tensor never imports it. benchmarks/,
- * examples/ and the root test/ may import anything. No module may import itself back through a
- * chain of imports (a cycle), type-only imports included.
+ * Package order: tensor ← autograd ← nn ← lorafa ← cli. A package's sources (src/) import only
+ * packages to its left, and only through their public entry point (src/index.ts). @lorafa/gpu
+ * plugs kernels into tensor's backend seam: its sources import only tensor, and tensor never
+ * imports it. Tests (a package's test/, the root test/), benchmarks/ and examples/ are leaves that
+ * nothing imports, so they may import any package (a gpu test compares with lorafa's op, say),
+ * still through the public entry points. No module may import itself back through a chain of
+ * imports (a cycle), type-only imports included.
  */
 
-/** Packages a package must not import: everything to its right in the order (and gpu below it). */
+/** Packages a package's sources must not import: everything to its right in the order (and gpu below it). */
 const forbidden = {
   tensor: ['autograd', 'nn', 'lorafa', 'cli', 'gpu'],
   autograd: ['nn', 'lorafa', 'cli'],
@@ -21,7 +23,7 @@ const layering = Object.entries(forbidden).map(([pkg, above]) => ({
   name: `${pkg}-layering`,
   comment: `@lorafa/${pkg} must not import ${above.map((p) => `@lorafa/${p}`).join(', ')} (package order: tensor ← autograd ← nn ← lorafa ← cli; gpu imports only tensor)`,
   severity: 'error',
-  from: { path: `^packages/${pkg}/` },
+  from: { path: `^packages/${pkg}/src/` },
   to: { path: `^packages/(${above.join('|')})/` },
 }));
 
