@@ -21,6 +21,7 @@ import { assignSource, mapSource } from './kernels/elementwise.js';
 import { argReduceSource, reduceSource } from './kernels/reduce.js';
 import { matmulSource } from './kernels/matmul.js';
 import { gatherSource, scatterAddSource } from './kernels/gather.js';
+import { fusedLoraFaKernels } from './fused-lora-fa.js';
 
 /**
  * Index arithmetic runs in float32 on every gpu.js mode, exact for indices below 2^24; larger
@@ -61,6 +62,7 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
           `${name} backend: ${kernel} got a tensor on backend '${view.storage.backend.name}'; move it with toBackend() first`,
         );
       }
+      (view.storage as GpuStorage).checkUsable();
       if (view.storage.dtype === 'float64') {
         throw new DTypeError(
           `${name} backend: ${kernel} got a float64 tensor; the gpu backend computes in float32 (cast to float32 first)`,
@@ -153,6 +155,7 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
     async read(storage: Storage): Promise<TypedArray> {
       const gpuStorage = storage as GpuStorage;
       reads++;
+      gpuStorage.checkUsable();
       const values = await queue.after(() => downloadHandle(gpuStorage.deviceHandle(), gpuStorage.length));
       switch (gpuStorage.dtype) {
         case 'int32':
@@ -227,11 +230,19 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
       );
     },
 
+    get loraFa() {
+      return loraFa;
+    },
+
     sync: () => queue.after(() => undefined),
     destroy(): void {
       kernels.destroy();
       void gpu.destroy();
     },
   };
+  const loraFa = fusedLoraFaKernels({
+    matmul: backend.matmul,
+    launch: (kernel, length, source, inputs) => launch(kernel, inputs[0]!.storage.dtype, length, source, inputs),
+  });
   return backend;
 }

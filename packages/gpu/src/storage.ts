@@ -9,6 +9,7 @@ import type { DeviceHandle } from './gpujs.js';
  */
 export class GpuStorage implements Storage {
   handle: DeviceHandle | null = null;
+  /** Set when release is issued; the device memory is freed when the queue reaches the release. */
   released = false;
 
   constructor(
@@ -19,15 +20,22 @@ export class GpuStorage implements Storage {
     readonly producer: string,
   ) {}
 
-  /** The device buffer, for a command that is running now. */
-  deviceHandle(): DeviceHandle {
+  /** Refuses a storage whose release was issued: any later command would read freed memory. */
+  checkUsable(): void {
     if (this.released) {
       throw new Error(
         `${this.backend.name} backend: this storage (${this.dtype}, ${this.length} elements, from ${this.producer}) was released; a tensor that uses it is no longer valid`,
       );
     }
-    if (this.handle === null)
-      throw new Error(`${this.backend.name} backend: ${this.producer} has not produced its output`);
+  }
+
+  /** The device buffer, for a command that is running now (commands run in issue order). */
+  deviceHandle(): DeviceHandle {
+    if (this.handle === null) {
+      throw new Error(
+        `${this.backend.name} backend: the output of ${this.producer} is not on the device (freed, or never produced)`,
+      );
+    }
     return this.handle;
   }
 }

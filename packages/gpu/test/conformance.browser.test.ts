@@ -3,6 +3,7 @@ import * as T from '@lorafa/tensor';
 import type { GpuBackend } from '@lorafa/gpu';
 import { createGpuBackend, probeGpuMode } from '@lorafa/gpu';
 import { conformanceSuite } from './support/conformance-suite.js';
+import { fusedLoraFaSuite } from './support/fused-suite.js';
 
 /**
  * The gpu backend's conformance suite in Chromium, on the GPU modes: WebGPU (SwiftShader in
@@ -21,5 +22,6 @@ for (const mode of ['webgpu', 'webgl2'] as const) {
     afterAll(() => backend?.destroy());
     it('is the mode that was asked for', () => expect(backend.mode).toBe(mode));
     conformanceSuite(mode, () => backend, { numRuns: 12 });
+    fusedLoraFaSuite(() => backend, 10);
   });
 }

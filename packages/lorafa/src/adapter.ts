@@ -1,3 +1,4 @@
+import type { Tensor } from '@lorafa/tensor';
 import type { Variable } from '@lorafa/autograd';
 import type { LoraMethod } from './config.js';
 
@@ -12,4 +13,10 @@ export interface LoraAdapter {
   readonly A: Variable;
   readonly B: Variable;
   readonly scaling: number;
+  /**
+   * LoRA-FA only. When set — by LoraFAOptimizer, on a backend with fused LoRA-FA kernels — it is
+   * M = (A Aᵀ)⁻¹ on B's backend, and the layer's backward yields B's corrected gradient
+   * Gᵀ (H M) / s directly (Theorem 4.1), which the optimizer then uses as it is.
+   */
+  inverseGram?: Tensor | null;
 }

@@ -76,6 +76,14 @@ export class GramSolver {
     return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, delta))), 'pinv', condition);
   }
 
+  /**
+   * G⁻¹ (or the pinv fallback), r x r, float64 on the host: the matrix M that the fused
+   * LoRA-FA kernels apply on the device (LoraFAOptimizer uploads it once per frozen A).
+   */
+  inverseMatrix(): T.Tensor {
+    return this.inverse;
+  }
+
   /** x G⁻¹ in float64. */
   solveRight(x: T.Tensor): T.Tensor {
     return T.matmul(T.cast(x, 'float64'), this.inverse);

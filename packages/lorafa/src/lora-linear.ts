@@ -5,7 +5,8 @@ import type { LoraAdapter } from './adapter.js';
 import type { LoraConfig, LoraInit } from './config.js';
 import { loraScaling, validateLoraConfig } from './config.js';
 import { initialFactors } from './init.js';
-import { loraFaLinear, loraLinear } from './lora-fa-op.js';
+import { loraFaLinear } from './lora-fa-op.js';
+import { loraLinear } from './lora-op.js';
 
 export interface LoraLinearOptions extends LoraConfig {
   /** The adapted module's path (names warnings and saved adapters). */
@@ -66,8 +67,10 @@ export class LoraLinear extends Module {
     const adapter = this.adapter;
     if (!adapter || this.merged) return this.base.forward(x);
     const { weight, bias } = this.base;
-    const layer = adapter.method === 'lora-fa' ? loraFaLinear : loraLinear;
-    return layer(x, weight, adapter.A, adapter.B, bias, adapter.scaling);
+    if (adapter.method === 'lora-fa') {
+      return loraFaLinear(x, weight, adapter.A, adapter.B, bias, adapter.scaling, adapter.inverseGram ?? null);
+    }
+    return loraLinear(x, weight, adapter.A, adapter.B, bias, adapter.scaling);
   }
 
   /** Folds s B A into W0 (for inference); forward then runs the base layer alone. */

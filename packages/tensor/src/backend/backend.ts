@@ -70,4 +70,21 @@ export interface Backend {
   gather(x: View, axis: number, indices: View): Storage;
   /** The adjoint of gather: adds `source` rows into zeros of `shape` at `indices` along `axis`. */
   scatterAdd(shape: Shape, axis: number, indices: View, source: View): Storage;
+
+  /** Fused LoRA-FA kernels, for backends that offer them (the LoRA-FA op composes them otherwise). */
+  readonly loraFa?: LoraFaKernels;
+}
+
+/**
+ * LoRA-FA's layer as fused kernels (operands are 2-D views: N rows of tokens). s is the scaling.
+ * - forward: H = X Aᵀ, then Y = X W0ᵀ + b + s H Bᵀ in one kernel (the low-rank product as the
+ *   base matmul's epilogue); returns both, H to be saved for backward.
+ * - inputGradient: dX = G W0 + s (G B) A, the second product as the first one's epilogue.
+ * - weightGradient: dB = c Gᵀ (H M) with M = (A Aᵀ)⁻¹ and c = 1/s when `inverseGram` is given
+ *   (Theorem 4.1's corrected gradient, g_B M / s², without forming g_B), else dB = s Gᵀ H.
+ */
+export interface LoraFaKernels {
+  forward(x: View, w0: View, a: View, b: View, bias: View | null, scaling: number): { h: Storage; y: Storage };
+  inputGradient(g: View, w0: View, a: View, b: View, scaling: number): Storage;
+  weightGradient(g: View, h: View, scaling: number, inverseGram: View | null): Storage;
 }
