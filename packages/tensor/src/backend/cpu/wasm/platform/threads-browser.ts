@@ -1,5 +1,5 @@
 import { HELPER_LOOP } from '../handover.js';
-import type { ThreadPlatform } from './threads.js';
+import type { ThreadPlatform } from './thread-platform.js';
 
 /** The part of the Web platform this file uses (the project's TypeScript library has no DOM). */
 interface WebGlobals {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { HELPER_LOOP } from '../handover.js';
-import type { ThreadPlatform } from './threads.js';
+import type { ThreadPlatform } from './thread-platform.js';
 
 /** The helper program, given its data by worker_threads. */
 const SOURCE = `const { module, memory, control, cursorBuffer } = require('node:worker_threads').workerData;${HELPER_LOOP}`;
