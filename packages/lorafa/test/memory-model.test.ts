@@ -39,20 +39,62 @@ describe('memory model', () => {
     const spec = gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 1, nHead: 1, vocab: 10, nPositions: 8 });
     expect(parameterCount(spec)).toBe(324);
     expect(estimateMemory(spec, { batch: 2, seq: 3, rank: 2, weightBytes: 4, activationBytes: 4 })).toEqual([
-      { method: 'full', trainableParameters: 324, weights: 1296, grads: 1296, optimizer: 2592, activations: 672, total: 5856 },
-      { method: 'lora', trainableParameters: 128, weights: 1808, grads: 512, optimizer: 1024, activations: 864, total: 4208 },
-      { method: 'lora-fa', trainableParameters: 72, weights: 1808, grads: 288, optimizer: 576, activations: 192, total: 2864 },
-      { method: 'lora-fb', trainableParameters: 56, weights: 1808, grads: 224, optimizer: 448, activations: 672, total: 3152 },
+      {
+        method: 'full',
+        trainableParameters: 324,
+        weights: 1296,
+        grads: 1296,
+        optimizer: 2592,
+        activations: 672,
+        total: 5856,
+      },
+      {
+        method: 'lora',
+        trainableParameters: 128,
+        weights: 1808,
+        grads: 512,
+        optimizer: 1024,
+        activations: 864,
+        total: 4208,
+      },
+      {
+        method: 'lora-fa',
+        trainableParameters: 72,
+        weights: 1808,
+        grads: 288,
+        optimizer: 576,
+        activations: 192,
+        total: 2864,
+      },
+      {
+        method: 'lora-fb',
+        trainableParameters: 56,
+        weights: 1808,
+        grads: 224,
+        optimizer: 448,
+        activations: 672,
+        total: 3152,
+      },
     ]);
   });
 
   it('counts as many parameters as the GPT-2 module of the same shape holds', () => {
     const model = new GPT2(
-      { vocab_size: 10, n_positions: 8, n_embd: 4, n_layer: 2, n_head: 1, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' },
+      {
+        vocab_size: 10,
+        n_positions: 8,
+        n_embd: 4,
+        n_layer: 2,
+        n_head: 1,
+        layer_norm_epsilon: 1e-5,
+        activation_function: 'gelu_new',
+      },
       { seed: 0 },
     );
     const held = [...model.parameters()].reduce((n, p) => n + p.value.size, 0);
-    expect(parameterCount(gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 2, nHead: 1, vocab: 10, nPositions: 8 }))).toBe(held);
+    expect(parameterCount(gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 2, nHead: 1, vocab: 10, nPositions: 8 }))).toBe(
+      held,
+    );
   });
 
   it('counts q/k/v and gate/up inputs once with shareInputs (a one-block Llama, d 4, ffn 6, batch 2 x seq 3, r 1, 16-bit)', () => {

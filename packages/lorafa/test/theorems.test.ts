@@ -7,10 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
-import * as A from '@lorafa/autograd';
-import { Linear, Module, mseLoss } from '@lorafa/nn';
-import type { Variable } from '@lorafa/autograd';
-import { correctA, correctB, injectLora } from '@lorafa/lorafa';
+import { correctA, correctB } from '@lorafa/lorafa';
 import { seedArb } from '../../../test/support/arbitraries.js';
 import { relativeError } from '../../../test/support/matchers.js';
 

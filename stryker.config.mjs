@@ -1,0 +1,30 @@
+// Mutation testing of the LoRA-FA core: `npm run test:mutation` (slow; not part of `npm test`
+// or CI). Each mutant of the files below is type-checked, then run against the autograd and
+// lorafa tests (vitest.mutation.config.ts). Reports go to reports/mutation/ (git-ignored);
+// docs/testing.md records the score. One mutant at a time: the machine has two cores.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.mutation.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  concurrency: 1,
+  mutate: [
+    'packages/lorafa/src/**/*.ts',
+    'packages/autograd/src/ops/**/*.ts',
+    'packages/autograd/src/tape.ts',
+    'packages/autograd/src/backward.ts',
+    'packages/autograd/src/define-op.ts',
+    'packages/autograd/src/saved-ledger.ts',
+    'packages/autograd/src/context.ts',
+  ],
+  ignorePatterns: ['out', 'reports', 'models', 'coverage', 'dist', '.device-carry'],
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  timeoutMS: 30_000,
+};
