@@ -177,6 +177,42 @@ describe('LoraFAOptimizer', () => {
     );
   });
 
+  it('SGD with weight decay: p ← p (1 − lr λ) − lr g̃ (hand-computed)', () => {
+    const { adapters, model } = withDiagonalGram();
+    const ad = adapters[0]!;
+    const before = ad.B.value.arraySync() as number[][];
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd', weightDecay: 0.5 });
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const corrected = columnsDividedBy(ad.B.grad!, [16, 4]);
+    optimizer.step();
+    const expected = before.map((row, i) => row.map((v, j) => v * (1 - 0.1 * 0.5) - 0.1 * corrected[i]![j]!));
+    expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-14);
+  });
+
+  it("peftCompatible: PEFT's first step, worked out by hand (pinv(AAᵀ + 1e-8 I), ε = 1e-6 on √v, bias correction in the step size, decay after)", () => {
+    const { adapters, model } = withDiagonalGram();
+    const ad = adapters[0]!;
+    const before = ad.B.value.arraySync() as number[][];
+    const [lr, beta1, beta2, decay] = [1e-2, 0.9, 0.999, 0.1];
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr, weightDecay: decay, peftCompatible: true });
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    // g̃ = g_B (AAᵀ + 1e-8 I)⁻¹ / s² with AAᵀ = diag(4, 1) and s = 2.
+    const corrected = columnsDividedBy(ad.B.grad!, [(4 + 1e-8) * 4, (1 + 1e-8) * 4]);
+    optimizer.step();
+    // Step 1: m = (1 − β₁) g̃, v = (1 − β₂) g̃², step size lr √(1 − β₂) / (1 − β₁).
+    const stepSize = (lr * Math.sqrt(1 - beta2)) / (1 - beta1);
+    const expected = before.map((row, i) =>
+      row.map((p, j) => {
+        const g = corrected[i]![j]!;
+        const updated = p - (stepSize * (1 - beta1) * g) / (Math.sqrt((1 - beta2) * g * g) + 1e-6);
+        return updated - lr * decay * updated;
+      }),
+    );
+    expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-12);
+  });
+
   it('correctionDiagnostics: the cosine between the corrected and raw SGD updates, and the exact κ of A Aᵀ', () => {
     const { adapters, model } = withDiagonalGram();
     const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
