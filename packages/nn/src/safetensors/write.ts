@@ -14,7 +14,7 @@ export function serializeSafetensors(
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null); // a key like __proto__ stays a key
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
