@@ -4,6 +4,7 @@ import type { GpuBackend } from '@lorafa/gpu';
 import { createGpuBackend, probeGpuMode } from '@lorafa/gpu';
 import { conformanceSuite } from './support/conformance-suite.js';
 import { fusedLoraFaSuite } from './support/fused-suite.js';
+import { trainingSuite } from './support/training-suite.js';
 
 /**
  * The gpu backend's conformance suite in Chromium, on the GPU modes: WebGPU (SwiftShader in
@@ -23,5 +24,6 @@ for (const mode of ['webgpu', 'webgl2'] as const) {
     it('is the mode that was asked for', () => expect(backend.mode).toBe(mode));
     conformanceSuite(mode, () => backend, { numRuns: 12 });
     fusedLoraFaSuite(() => backend, 10);
+    trainingSuite(() => backend);
   });
 }

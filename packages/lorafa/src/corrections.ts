@@ -52,7 +52,7 @@ export class GramSolver {
 
   static of(gram: T.Tensor, options: GramSolverOptions): GramSolver {
     const r = gram.shape[0]!;
-    const identity = T.eye(r, r, { dtype: 'float64' });
+    const identity = T.eye(r, r, { dtype: 'float64', backend: gram.backend.name });
     const condition = gramCondition(gram);
     if (options.pinvRidge !== undefined) {
       return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, options.pinvRidge))), 'pinv', condition);

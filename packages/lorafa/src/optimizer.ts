@@ -30,7 +30,18 @@ interface Entry extends NamedParameter {
   correct?: (gradient: T.Tensor) => T.Tensor;
   /** The frozen factor whose Gram matrix the correction inverts. */
   frozen?: Variable;
+  /** The pair, for `prepare` (device backends). */
+  adapter?: LoraAdapter;
+  /**
+   * Set by `prepare` on a device backend: the correction as it runs there, with the inverse Gram
+   * matrix computed once on the host and uploaded (identity for LoRA-FA, whose layer then
+   * returns the corrected gradient itself).
+   */
+  deviceCorrect?: (gradient: T.Tensor) => T.Tensor;
 }
+
+/** A backend without synchronous reads keeps its data off the host (the gpu backend). */
+const onDevice = (t: T.Tensor): boolean => t.backend.readSync === undefined;
 
 /**
  * AdamW (or SGD) for adapted models: the trained factor of each LoRA-FA pair (B) and LoRA-FB
@@ -70,6 +81,7 @@ export class LoraFAOptimizer implements Optimizer {
           name: `${name}.lora_B`,
           parameter: b,
           frozen: a,
+          adapter,
           correct: (g) => correctB(g, a.value, scaling, this.solverFor(a, 'rows', name)),
         },
       ],
@@ -78,6 +90,7 @@ export class LoraFAOptimizer implements Optimizer {
           name: `${name}.lora_A`,
           parameter: a,
           frozen: b,
+          adapter,
           correct: (g) => correctA(g, b.value, scaling, this.solverFor(b, 'columns', name)),
         },
       ],
@@ -87,9 +100,19 @@ export class LoraFAOptimizer implements Optimizer {
 
   /** nn's AdamW or SGD over the entries, correcting the gradients of the pairs that have a correction. */
   private innerOptimizer(correction: boolean): AdamW | SGD {
-    const corrections = new Map(this.entries.flatMap((e) => (e.correct ? [[e.parameter, e.correct] as const] : [])));
+    const corrected = new Map(this.entries.flatMap((e) => (e.correct ? [[e.parameter, e] as const] : [])));
     const transformGradient: GradientTransform | undefined = correction
-      ? (g, { parameter }) => corrections.get(parameter)?.(g) ?? g
+      ? (g, { parameter }) => {
+          const entry = corrected.get(parameter);
+          if (!entry) return g;
+          if (!onDevice(g)) return entry.correct!(g);
+          if (!entry.deviceCorrect) {
+            throw new Error(
+              `LoraFAOptimizer: ${entry.name} lives on backend '${g.backend.name}', which keeps its data on the device; call \`await optimizer.prepare()\` once before the first step (it computes each frozen factor's inverse Gram matrix on the host)`,
+            );
+          }
+          return entry.deviceCorrect(g);
+        }
       : undefined;
     const named = this.entries.map((e) => [e.name, e.parameter] as const);
     const { lr, weightDecay } = this.options;
@@ -115,6 +138,46 @@ export class LoraFAOptimizer implements Optimizer {
     );
     this.solvers.set(frozen.value.storage, solver);
     return solver;
+  }
+
+  /**
+   * Readies the corrections for a device backend (the gpu backend keeps tensors off the host, so
+   * the r x r float64 linear algebra cannot run inside a step there). For each corrected pair
+   * whose tensors live on such a backend, it reads the frozen factor once, builds its Gram
+   * solver on the host, and uploads M = (A Aᵀ)⁻¹ (or (Bᵀ B)⁻¹) in the trained factor's dtype:
+   * - LoRA-FA: M goes to the adapter (`adapter.inverseGram`), so the layer's backward returns
+   *   B's corrected gradient Gᵀ (H M) / s itself (fused on the gpu) and the step uses it as is;
+   * - LoRA-FB: the step computes M g_A / s² on the device.
+   * The frozen factors are frozen, so once is enough. On host backends it does nothing.
+   */
+  async prepare(): Promise<void> {
+    if (!(this.options.correction ?? true)) return;
+    for (const entry of this.entries) {
+      const { adapter, frozen } = entry;
+      if (!adapter || !frozen || !onDevice(frozen.value)) continue;
+      const host = T.fromFlat(await frozen.value.data(), frozen.value.shape, {
+        dtype: frozen.value.dtype,
+        backend: 'cpu',
+      });
+      const options = this.options.peftCompatible ? { name: adapter.name, pinvRidge: 1e-8 } : { name: adapter.name };
+      const solver =
+        adapter.method === 'lora-fa' ? GramSolver.forRows(host, options) : GramSolver.forColumns(host, options);
+      const trained = entry.parameter.value;
+      const inverse = solver.inverseMatrix();
+      const m = T.keep(() =>
+        T.fromFlat(Array.from(inverse.dataSync()), inverse.shape, {
+          dtype: trained.dtype,
+          backend: trained.backend.name,
+        }),
+      );
+      const s2 = adapter.scaling * adapter.scaling;
+      if (adapter.method === 'lora-fa') {
+        adapter.inverseGram = m;
+        entry.deviceCorrect = (g) => g; // already corrected by the layer's backward
+      } else {
+        entry.deviceCorrect = (g) => T.div(T.matmul(m, g), s2);
+      }
+    }
   }
 
   /** The learning rate used by the next step (schedules set it before each step). */

@@ -1,6 +1,7 @@
 import { formatShape, shapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
+import { getBackend } from '../backend/registry.js';
 
 /**
  * The dense row-major float64 matrix the linear-algebra routines work on. They serve small
@@ -31,9 +32,14 @@ export function toMatrix(op: string, t: Tensor): Matrix {
   return matrix(rows, cols, Float64Array.from(t.dataSync()));
 }
 
-/** Writes a float64 matrix back as a tensor (1-D if `vector`). */
+/**
+ * Writes a float64 matrix back as a tensor (1-D if `vector`), on the host: the default backend
+ * when that keeps data on the JavaScript heap, else the `cpu` specification (a device backend,
+ * such as the gpu backend, holds no float64).
+ */
 export function fromMatrix(m: Matrix, vector = false): Tensor {
-  return fromFlat(m.data, vector ? [m.rows] : [m.rows, m.cols], { dtype: 'float64' });
+  const host = getBackend().readSync ? getBackend().name : 'cpu';
+  return fromFlat(m.data, vector ? [m.rows] : [m.rows, m.cols], { dtype: 'float64', backend: host });
 }
 
 export function requireSquare(op: string, m: Matrix): void {
