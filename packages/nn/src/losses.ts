@@ -17,8 +17,10 @@ export function mseLoss(prediction: Variable, target: Variable | T.Tensor): Vari
  * Cross-entropy from logits `[..., C]` and int32 class targets `[...]`, averaged over the
  * targets that are not `ignoreIndex` (PyTorch's default −100). Stable: it works on
  * log-softmax = x − logSumExp(x), and picks each row's target log-probability with a flat
- * index gather, which saves only the indices. It reads the targets' range and count on the
- * host (a synchronous read: targets must be CPU tensors) to name bad targets.
+ * index gather, which saves only the indices. On a host backend it reads the targets' range
+ * and count synchronously to name bad targets; on a device backend (no synchronous reads, the
+ * gpu backend) it reads nothing: the mean divides by the count as a tensor, and targets out of
+ * range are not detected there (check them where they are made, on the host).
  */
 export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ignoreIndex?: number } = {}): Variable {
   const ignoreIndex = options.ignoreIndex ?? -100;
@@ -33,18 +35,23 @@ export function crossEntropy(logits: Variable, targets: T.Tensor, options: { ign
   const flatTargets = targets.reshape([rows]);
   const valid = T.notEqual(flatTargets, ignoreIndex);
   const safeTargets = T.where(valid, flatTargets, 0);
-  const [lowest, highest] = [T.min(safeTargets).item(), T.max(safeTargets).item()];
-  if (lowest < 0 || highest >= classes) {
-    throw new Error(
-      `crossEntropy: target ${lowest < 0 ? lowest : highest} is out of range for ${classes} classes (and is not ignoreIndex ${ignoreIndex})`,
-    );
+  const onHost = targets.backend.readSync !== undefined;
+  if (onHost) {
+    const [lowest, highest] = [T.min(safeTargets).item(), T.max(safeTargets).item()];
+    if (lowest < 0 || highest >= classes) {
+      throw new Error(
+        `crossEntropy: target ${lowest < 0 ? lowest : highest} is out of range for ${classes} classes (and is not ignoreIndex ${ignoreIndex})`,
+      );
+    }
   }
   const logProbabilities = A.logSoftmax(A.reshape(logits, [rows, classes]), -1);
   const backend = targets.backend.name;
   const flatIndex = T.add(T.mul(T.arange(0, rows, 1, { dtype: 'int32', backend }), classes), safeTargets);
   const picked = A.indexSelect(A.reshape(logProbabilities, [rows * classes]), 0, flatIndex);
   const weights = T.cast(valid, logits.dtype);
+  const total = A.neg(A.sum(A.mul(picked, weights)));
+  if (!onHost) return A.div(total, new A.Variable(T.sum(weights)));
   const count = T.sum(weights).item();
   if (count === 0) throw new Error('crossEntropy: every target equals ignoreIndex; the mean is undefined');
-  return A.div(A.neg(A.sum(A.mul(picked, weights))), count);
+  return A.div(total, count);
 }

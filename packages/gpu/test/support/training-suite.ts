@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuBackend } from '@lorafa/gpu';
 import { trainAdaptedMlp } from './training.js';
+import { trainAdaptedGpt2 } from './gpt2-training.js';
 
 /**
  * A training run on the gpu backend: every tensor on the device, the loss the only value read
@@ -22,6 +23,20 @@ export function trainingSuite(backend: () => GpuBackend): void {
         expect(device.losses[3]!).toBeLessThan(device.losses[0]!);
       },
     );
+
+    it('a GPT-2 under LoRA-FA: 3 steps on the device (cross-entropy included), one read each, as on the cpu', async () => {
+      const device = await trainAdaptedGpt2(backend().name, {
+        method: 'lora-fa',
+        steps: 3,
+        reads: () => backend().reads,
+      });
+      const host = await trainAdaptedGpt2('cpu', { method: 'lora-fa', steps: 3 });
+      expect(device.readsPerStep).toEqual([1, 1, 1]);
+      device.losses.forEach((loss, i) =>
+        expect(Math.abs(loss - host.losses[i]!)).toBeLessThan(1e-5 * Math.abs(host.losses[i]!)),
+      );
+      expect(device.losses[2]!).toBeLessThan(device.losses[0]!);
+    });
 
     it('a corrected step on the device without prepare() names the remedy', async () => {
       await expect(trainAdaptedMlp(backend().name, { method: 'lora-fb', steps: 1, prepare: false })).rejects.toThrow(
