@@ -9,6 +9,7 @@ export interface BackwardRoot extends GradientSink {
   readonly requiresGrad: boolean;
 }
 
+/** Options of `Variable.backward`. */
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through this graph again. */
   retainGraph?: boolean;

@@ -18,8 +18,11 @@ import { Variable } from './variable.js';
  * `P` to be named `P`, so a rule filed under the wrong key fails to compile.
  */
 export interface OpDefinition<Attrs = void, Name extends string = string> {
+  /** The op's name: its key in the primitive table, and the name errors and the tape use. */
   readonly name: Name;
+  /** The output from the inputs' values; calls `ctx.save` at most once with what backward needs. */
   forward(ctx: OpContext, inputs: readonly Tensor[], attrs: Attrs): Tensor;
+  /** One gradient per input (null where none is needed), from the output's gradient and what was saved. */
   backward(ctx: OpContext, gradOutput: Tensor, attrs: Attrs): readonly (Tensor | null)[];
 }
 

@@ -1,6 +1,7 @@
 /** Whether ops record onto the tape. `noGrad` turns recording off for the duration of `fn`. */
 let enabled = true;
 
+/** Whether ops record on the tape now (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return enabled;
 }

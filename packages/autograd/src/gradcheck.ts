@@ -3,6 +3,7 @@ import { noGrad } from './grad-mode.js';
 import { Variable } from './variable.js';
 import * as ops from './ops/index.js';
 
+/** How `gradcheck` perturbs its inputs. */
 export interface GradcheckOptions {
   /** Finite-difference step h (default 1e-3); inputs should sit farther than 2h from kinks. */
   eps?: number;
@@ -12,6 +13,7 @@ export interface GradcheckOptions {
   wrt?: readonly number[];
 }
 
+/** What `gradcheckDetailed` found, per input. */
 export interface GradcheckResult {
   /** The largest relative error over all checked inputs. */
   maxRelError: number;

@@ -1,6 +1,7 @@
 import type { Storage, Tensor } from '@lorafa/tensor';
 import { isParameterStorage } from './parameter-registry.js';
 
+/** Bytes held now and at most, since the last reset. */
 export interface ByteCount {
   /** Bytes held right now by saved tensors. */
   live: number;

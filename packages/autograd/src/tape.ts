@@ -2,6 +2,12 @@ import type { SavedBytesReport } from './saved-ledger.js';
 import { SavedTensorLedger } from './saved-ledger.js';
 
 /**
+ * One counter for every tape: a graph may span tapes (recorded partly inside `withTape`), and
+ * backward's order must still be the order in which the nodes were created.
+ */
+let sequence = 0;
+
+/**
  * The tape. Each recorded op becomes a node stamped with the next sequence number; a
  * node points to the nodes that produced its inputs, never to the inputs' values. Backward
  * replays the nodes reachable from the output in reverse sequence order.
@@ -10,16 +16,12 @@ import { SavedTensorLedger } from './saved-ledger.js';
  * memory the recorded graph keeps for backward, in total and per scope (a module path such as
  * `h.0.attn`, opened with `tape.scope(name, fn)`).
  */
-/**
- * One counter for every tape: a graph may span tapes (recorded partly inside `withTape`), and
- * backward's order must still be the order in which the nodes were created.
- */
-let sequence = 0;
-
 export class Tape {
+  /** The saved tensors' bytes, per storage and scope. */
   readonly ledger = new SavedTensorLedger();
   private readonly scopeStack: string[] = [];
 
+  /** The next node number (one counter for every tape). */
   nextSequence(): number {
     return ++sequence;
   }
@@ -39,10 +41,12 @@ export class Tape {
     }
   }
 
+  /** What the recorded graph keeps for backward now, in total and per scope. */
   savedBytes(): SavedBytesReport {
     return this.ledger.report();
   }
 
+  /** Starts a new peak measurement from the live bytes. */
   resetPeak(): void {
     this.ledger.resetPeak();
   }
@@ -50,6 +54,7 @@ export class Tape {
 
 let current = new Tape();
 
+/** The tape ops record onto now. */
 export function currentTape(): Tape {
   return current;
 }

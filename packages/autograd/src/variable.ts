@@ -5,6 +5,7 @@ import { markParameterStorage } from './parameter-registry.js';
 import { runBackward } from './backward.js';
 import type { BackwardOptions } from './backward.js';
 
+/** How a leaf variable is made. */
 export interface VariableOptions {
   requiresGrad?: boolean;
   name?: string;
@@ -89,13 +90,16 @@ export class Variable {
     return new Variable(this.value);
   }
 
+  /** Clears the accumulated gradient. */
   zeroGrad(): void {
     this.grad = null;
   }
 
+  /** The value of a one-element variable. */
   item(): number {
     return this.value.item();
   }
+  /** The values, read asynchronously (works on every backend). */
   data(): Promise<TypedArray> {
     return this.value.data();
   }

@@ -5,10 +5,13 @@ import { AdamW, nameParameters, SGD } from '@lorafa/nn';
 import type { LoraAdapter } from './adapter.js';
 import { correctA, correctB, GramSolver } from './corrections.js';
 
+/** Options of LoraFAOptimizer. */
 export interface LoraFAOptimizerOptions {
+  /** The learning rate. */
   lr: number;
   /** AdamW (default), or plain SGD p ← p − lr·g (with the correction where it applies). */
   algorithm?: 'adamw' | 'sgd';
+  /** AdamW's β₁ and β₂ (default 0.9, 0.999). */
   betas?: readonly [number, number];
   /** Default 1e-8, or 1e-6 with `peftCompatible` (nn's `adamWDefaults`). */
   eps?: number;
@@ -188,10 +191,12 @@ export class LoraFAOptimizer implements Optimizer {
     this.inner.lr = value;
   }
 
+  /** One update of every parameter that has a gradient. */
   step(): void {
     this.inner.step();
   }
 
+  /** Clears every parameter's gradient. */
   zeroGrad(): void {
     this.inner.zeroGrad();
   }
@@ -222,10 +227,12 @@ export class LoraFAOptimizer implements Optimizer {
     return this.entries.map((e) => e.name);
   }
 
+  /** The moments and step count as named tensors, for a checkpoint. */
   stateDict(): OptimizerState {
     return this.inner.stateDict();
   }
 
+  /** Restores state saved by `stateDict`, checking names and shapes. */
   loadStateDict(state: OptimizerState): void {
     this.inner.loadStateDict(state);
   }

@@ -11,6 +11,7 @@ import type { Variable } from '@lorafa/autograd';
  * `module.call(x)` are the same call (the constructor wraps the subclass's `forward`).
  */
 export abstract class Module {
+  /** Training mode (dropout on); see `train` and `eval`. */
   training = true;
   /** The name this module was registered under by its parent (its tape scope; '' for none). */
   scopeName = '';
@@ -32,12 +33,14 @@ export abstract class Module {
     return this.forward(...args);
   }
 
+  /** Registers a parameter under `name` (trainable unless `trainable: false`) and returns it. */
   protected registerParameter(name: string, value: T.Tensor, options: { trainable?: boolean } = {}): Variable {
     const parameter = A.parameter(value, name, options);
     this.ownParameters.set(name, parameter);
     return parameter;
   }
 
+  /** Registers a tensor that is state but not a parameter (saved in state dicts, never trained). */
   protected registerBuffer(name: string, value: T.Tensor): T.Tensor {
     this.ownBuffers.set(name, value);
     return value;
@@ -79,6 +82,7 @@ export abstract class Module {
   /** Lets a subclass that keeps a typed field for a child update it when the child is replaced. */
   protected onChildReplaced(_name: string, _module: Module): void {}
 
+  /** The submodule at a dotted path; throws naming the path if there is none. */
   getModule(path: string): Module {
     let module: Module = this;
     for (const part of path.split('.')) {
@@ -89,25 +93,30 @@ export abstract class Module {
     return module;
   }
 
+  /** This module and every submodule, with its dotted path ('' for this one). */
   *namedModules(prefix = ''): Generator<[string, Module]> {
     yield [prefix, this];
     for (const [name, child] of this.ownChildren) yield* child.namedModules(join(prefix, name));
   }
 
+  /** Every parameter of this module and its submodules, with its dotted path. */
   *namedParameters(prefix = ''): Generator<[string, Variable]> {
     for (const [name, p] of this.ownParameters) yield [join(prefix, name), p];
     for (const [name, child] of this.ownChildren) yield* child.namedParameters(join(prefix, name));
   }
 
+  /** Every buffer of this module and its submodules, with its dotted path. */
   *namedBuffers(prefix = ''): Generator<[string, T.Tensor]> {
     for (const [name, b] of this.ownBuffers) yield [join(prefix, name), b];
     for (const [name, child] of this.ownChildren) yield* child.namedBuffers(join(prefix, name));
   }
 
+  /** Every parameter, in `namedParameters` order. */
   parameters(): Variable[] {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
+  /** The parameters that require a gradient. */
   trainableParameters(): Variable[] {
     return this.parameters().filter((p) => p.requiresGrad);
   }
@@ -118,6 +127,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Switches to evaluation mode (`train(false)`). */
   eval(): this {
     return this.train(false);
   }

@@ -6,6 +6,7 @@ import type { Backend, Storage, View } from './backend/backend.js';
 import type { Shape } from './shape.js';
 import { assertValidShape, contiguousStrides, isRowMajor, normalizeAxis, sizeOf } from './shape.js';
 
+/** Numbers nested as arrays, one level per axis (what `tensor()` takes and `array()` gives). */
 export type NestedArray = number | boolean | NestedArray[];
 
 /** A slice along one axis: a single index (drops the axis), or a [start, stop, step] range. */
@@ -188,6 +189,7 @@ export class Tensor implements View {
   async array(): Promise<NestedArray> {
     return nest(await this.data(), this.shape);
   }
+  /** Nested JavaScript arrays, read synchronously (backends with a `readSync`, such as the CPU). */
   arraySync(): NestedArray {
     return nest(this.dataSync(), this.shape);
   }

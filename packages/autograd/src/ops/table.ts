@@ -67,6 +67,7 @@ export interface PrimitiveAttrs {
   cast: { dtype: T.DType };
 }
 
+/** The name of a differentiable primitive (a key of the gradient table). */
 export type Primitive = keyof PrimitiveAttrs;
 
 /**

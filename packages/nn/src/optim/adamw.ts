@@ -20,10 +20,15 @@ export const adamWDefaults: Readonly<
   peft: { betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 },
 };
 
+/** Options of AdamW; those not given take `adamWDefaults[rule]`. */
 export interface AdamWOptions {
+  /** The learning rate η. */
   lr: number;
+  /** β₁ and β₂, the decay rates of the first and second moments. */
   betas?: readonly [number, number];
+  /** ε, added to √v so the step stays finite. */
   eps?: number;
+  /** λ, the decoupled weight decay. */
   weightDecay?: number;
   /** The update rule (default `torch`); its defaults fill the options not given. */
   rule?: AdamWRule;
@@ -37,7 +42,9 @@ export interface AdamWOptions {
 
 /** First and second moments of one parameter. */
 export interface Moments {
+  /** The running mean of the gradient. */
   m: T.Tensor;
+  /** The running mean of the squared gradient. */
   v: T.Tensor;
 }
 
@@ -100,6 +107,7 @@ export class AdamW implements Optimizer {
     this.transformGradient = options.transformGradient;
   }
 
+  /** One update of every parameter that has a gradient. */
   step(): void {
     this.steps++;
     const t = this.steps;
@@ -133,14 +141,17 @@ export class AdamW implements Optimizer {
     return T.div(m, T.add(T.sqrt(v), this.constants.eps));
   }
 
+  /** Clears every parameter's gradient. */
   zeroGrad(): void {
     for (const { parameter } of this.parameters) parameter.zeroGrad();
   }
 
+  /** The moments and step count as named tensors, for a checkpoint. */
   stateDict(): OptimizerState {
     return momentsToState(this.moments, this.steps);
   }
 
+  /** Restores state saved by `stateDict`, checking names and shapes. */
   loadStateDict(state: OptimizerState): void {
     const moments = momentsFromState(this.parameters, state);
     this.steps = state.step;

@@ -36,7 +36,9 @@ export function nameParameters(parameters: ParameterList): NamedParameter[] {
 
 /** Optimizer state as tensors by name plus the step count, so it can go into safetensors. */
 export interface OptimizerState {
+  /** Steps taken so far. */
   step: number;
+  /** State tensors by `<parameter name>.<kind>` (e.g. `fc1.weight.exp_avg`). */
   tensors: Record<string, T.Tensor>;
 }
 
@@ -44,8 +46,12 @@ export interface OptimizerState {
 export interface Optimizer {
   /** The learning rate used by the next step (schedules set it before each step). */
   lr: number;
+  /** Updates every parameter that has a gradient, from its `.grad`. */
   step(): void;
+  /** Clears every parameter's gradient. */
   zeroGrad(): void;
+  /** The optimizer's state (moments, step count) as named tensors, for a checkpoint. */
   stateDict(): OptimizerState;
+  /** Restores state saved by `stateDict`, checking names and shapes. */
   loadStateDict(state: OptimizerState): void;
 }

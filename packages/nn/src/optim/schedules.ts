@@ -1,6 +1,7 @@
 /** A learning-rate schedule: the rate for step t (1-based). */
 export type Schedule = (step: number) => number;
 
+/** The same rate at every step. */
 export function constantSchedule(lr: number): Schedule {
   return () => lr;
 }

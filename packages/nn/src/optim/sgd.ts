@@ -4,11 +4,17 @@ import type { GradientTransform, NamedParameter, Optimizer, OptimizerState, Para
 import { nameParameters } from './optimizer.js';
 import { loadMoments } from './state.js';
 
+/** Options of SGD (torch.optim.SGD's, with the same defaults: all 0). */
 export interface SgdOptions {
+  /** The learning rate η. */
   lr: number;
+  /** μ, the momentum factor. */
   momentum?: number;
+  /** τ, the dampening of the gradient's share in the momentum buffer. */
   dampening?: number;
+  /** Nesterov momentum. */
   nesterov?: boolean;
+  /** λ, added to the gradient as λp. */
   weightDecay?: number;
   /** Maps each gradient before the update (see AdamWOptions.transformGradient). */
   transformGradient?: GradientTransform;
@@ -32,6 +38,7 @@ export class SGD implements Optimizer {
     this.lr = options.lr;
   }
 
+  /** One update of every parameter that has a gradient. */
   step(): void {
     const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0, transformGradient } = this.options;
     this.steps++;
@@ -61,16 +68,19 @@ export class SGD implements Optimizer {
     });
   }
 
+  /** Clears every parameter's gradient. */
   zeroGrad(): void {
     for (const { parameter } of this.parameters) parameter.zeroGrad();
   }
 
+  /** The moments and step count as named tensors, for a checkpoint. */
   stateDict(): OptimizerState {
     const tensors: Record<string, T.Tensor> = {};
     for (const [name, buffer] of this.momentumBuffers) tensors[`${name}.momentum`] = buffer;
     return { step: this.steps, tensors };
   }
 
+  /** Restores state saved by `stateDict`, checking names and shapes. */
   loadStateDict(state: OptimizerState): void {
     this.steps = state.step;
     loadMoments(this.parameters, state, ['momentum'], (name, _kind, t) => this.momentumBuffers.set(name, t));

@@ -20,11 +20,17 @@ function castValue(dtype: DType): (x: number) => number {
 
 /** Kernels a faster CPU backend may replace (each returns the output's elements). */
 export interface CpuKernelOverrides {
+  /** The batched product of `[..., m, k]` and `[..., k, n]` views. */
   matmul?: (a: View, b: View) => TypedArray;
+  /** An elementwise function of one view. */
   unary?: (op: UnaryOp, x: View) => TypedArray;
+  /** An elementwise function of two equally shaped views. */
   binary?: (op: BinaryOp, a: View, b: View) => TypedArray;
+  /** condition ? a : b over equally shaped views. */
   where?: (condition: View, a: View, b: View) => TypedArray;
+  /** A reduction over the trailing `reducedRank` axes. */
   reduce?: (op: ReduceOp, x: View, reducedRank: number) => TypedArray;
+  /** The elements of a view in row-major order. */
   copy?: (x: View) => TypedArray;
 }
 

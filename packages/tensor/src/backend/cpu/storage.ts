@@ -34,6 +34,7 @@ export class CpuStorage implements Storage {
     return this.#data === null;
   }
 
+  /** Hands the array to the pool for reuse; any later use of this storage throws. */
   release(): void {
     if (this.#data === null) return;
     recycleArray(this.dtype, this.#data);
