@@ -1,7 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
 import type * as T from '@lorafa/tensor';
-import { readSafetensorsFile } from '@lorafa/nn/node';
-import { readingInput, UsageError } from '../cli-error.js';
+import { UsageError } from '../cli-error.js';
 
 /** A reference fixture: its tensors and the manifest stored in its metadata. */
 export interface Fixture {
@@ -14,10 +12,15 @@ export interface Fixture {
   tensors: Record<string, T.Tensor>;
 }
 
-export function loadFixture(path: string): Fixture {
-  if (!existsSync(path)) throw new UsageError(`replay: no such file: ${path}`);
-  if (!statSync(path).isFile()) throw new UsageError(`replay: ${path} is a folder, expected a fixture file`);
-  const { tensors, metadata } = readingInput(() => readSafetensorsFile(path));
+/**
+ * A fixture from a safetensors file's contents (tensors and metadata), wherever the bytes came
+ * from: a file (load-fixture.ts) or a page's fetch. `path` names it in messages.
+ */
+export function fixtureFromContents(
+  path: string,
+  contents: { tensors: Record<string, T.Tensor>; metadata: Record<string, string> },
+): Fixture {
+  const { tensors, metadata } = contents;
   if (!metadata.manifest)
     throw new UsageError(`replay: ${path} has no __metadata__.manifest; is it a lorafa-ts reference fixture?`);
   let manifest: { kind?: unknown; config?: unknown; source?: unknown };

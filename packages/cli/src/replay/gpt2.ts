@@ -54,7 +54,7 @@ function adapt(model: GPT2, fixture: Fixture, modules: readonly string[], method
  * adapted logits and loss, dL/dW0 (compared in HF's Conv1D layout, in x out), the LoRA
  * gradients, every LoRA-FA step (loss, raw B gradient, B) and the final logits and loss.
  */
-export function replayGpt2(fixture: Fixture): CheckList {
+export async function replayGpt2(fixture: Fixture): Promise<CheckList> {
   const modules = adaptedModules(fixture);
   const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
   requireTensors(fixture, requiredKeys(modules, steps));
@@ -91,7 +91,7 @@ export function replayGpt2(fixture: Fixture): CheckList {
 
   const model = loadGpt2(dir);
   const adapters = adapt(model, fixture, modules, 'lora-fa');
-  replayLoraFaSteps(fixture, adapters, () => lossOf(model).loss, checks);
+  await replayLoraFaSteps(fixture, adapters, () => lossOf(model).loss, checks);
   const final = A.noGrad(() => lossOf(model));
   checks.compare('final.logits', final.logits.value, tensorOf(fixture, 'final.logits'));
   checks.compare('final.loss', final.loss.value.reshape([1]), tensorOf(fixture, 'final.loss'));

@@ -55,7 +55,7 @@ function buildModel(fixture: Fixture, method: LoraMethod): { model: Mlp; adapter
  * at the initial point, then every step of PEFT's LoRA-FA optimizer (loss, raw gradient of B,
  * B after the update) and the final output.
  */
-export function replayMlp(fixture: Fixture): CheckList {
+export async function replayMlp(fixture: Fixture): Promise<CheckList> {
   const steps = numberOf(fixture, 'steps', { integer: true, min: 0 });
   requireTensors(fixture, requiredKeys(steps));
   const checks = new CheckList();
@@ -78,7 +78,7 @@ export function replayMlp(fixture: Fixture): CheckList {
 
   // LoRA-FA training with PEFT's optimizer semantics.
   const fa = buildModel(fixture, 'lora-fa');
-  replayLoraFaSteps(fixture, fa.adapters, () => mseLoss(fa.model.call(x), y), checks);
+  await replayLoraFaSteps(fixture, fa.adapters, () => mseLoss(fa.model.call(x), y), checks);
   const output = A.noGrad(() => fa.model.call(x));
   checks.compare('final.output', output.value, tensorOf(fixture, 'final.output'));
   return checks;
