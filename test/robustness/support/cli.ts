@@ -3,7 +3,7 @@
  * exit code, output, the first line of stderr and its peak RSS.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +58,34 @@ export function runNode(script: string, args: readonly string[], options: { time
 /** Runs `lorafa ...args` as a child process. */
 export function runLorafa(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<ChildResult> {
   return runNode(CHILD, args, options);
+}
+
+export interface TableResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The first line on stderr ('' if none). */
+  firstErrorLine: string;
+  /** Peak RSS during this invocation alone (reset before it), in bytes. */
+  peakRssBytes: number;
+}
+
+/**
+ * Runs many `lorafa` invocations, in order, in one child process (one Node start for all),
+ * each with its own exit code, output and peak RSS (see cli-table-child.ts).
+ */
+export async function runLorafaTable(cases: readonly (readonly string[])[]): Promise<TableResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'lorafa-table-'));
+  const casesFile = join(dir, 'cases.json');
+  const resultsFile = join(dir, 'results.json');
+  writeFileSync(casesFile, JSON.stringify(cases));
+  try {
+    const child = await runNode(join(here, 'cli-table-child.ts'), [casesFile, resultsFile], { timeoutMs: 120_000 });
+    if (child.code !== 0)
+      throw new Error(`the table child failed (exit ${child.code}): ${child.stderr.slice(0, 2000)}`);
+    const rows = JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<TableResult, 'firstErrorLine'>[];
+    return rows.map((r) => ({ ...r, firstErrorLine: r.stderr.split('\n')[0] ?? '' }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
