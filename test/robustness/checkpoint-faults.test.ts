@@ -61,7 +61,7 @@ describe('a fault at every operation of a checkpoint write (in process)', () => 
     expect(counting.operations.filter((o) => o.startsWith('renameSync'))).toHaveLength(2); // two commits
     // every operation of the second write (the first leaves nothing to resume, checked below)
     const firstWrite = counting.operations.findIndex((o, i) => i > 0 && o.startsWith('mkdirSync'));
-    const commit = counting.operations.findLastIndex((o) => o.startsWith('renameSync')) + 1;
+    const commit = counting.operations.map((o) => o.startsWith('renameSync')).lastIndexOf(true) + 1;
     for (let k = firstWrite + 1; k <= total; k++) {
       const out = join(ws.dir, `fault-${k}`);
       expect(() => run(out, { checkpointFs: faultyFs(k, 'throw') }), counting.operations[k - 1]).toThrow(

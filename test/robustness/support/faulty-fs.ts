@@ -11,10 +11,11 @@ export function faultyFs(failAt: number, how: 'throw' | 'kill'): CheckpointFs & 
   const layer = { operations } as CheckpointFs & { operations: string[] };
   for (const [name, operation] of Object.entries(nodeCheckpointFs) as [
     keyof CheckpointFs,
-    (...a: never[]) => unknown,
+    (...a: unknown[]) => unknown,
   ][]) {
-    (layer as unknown as Record<string, unknown>)[name] = (...args: never[]) => {
-      operations.push(`${name} ${typeof args[0] === 'string' ? args[0].split('/').slice(-2).join('/') : ''}`.trim());
+    (layer as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const path = typeof args[0] === 'string' ? args[0].split('/').slice(-2).join('/') : '';
+      operations.push(`${name} ${path}`.trim());
       if (operations.length === failAt) {
         if (how === 'kill') process.kill(process.pid, 'SIGKILL');
         throw new Error(`injected fault at operation ${failAt} (${name})`);
