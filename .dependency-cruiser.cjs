@@ -1,8 +1,12 @@
+const fs = require('node:fs');
+const path = require('node:path');
+
 /**
  * The import rules of lorafa-ts, checked by `npm run deps` (dependency-cruiser) in CI.
  *
  * Package order: tensor ← autograd ← nn ← lorafa ← cli. A package's sources (src/) import only
- * packages to its left, and only through their public entry point (src/index.ts). @lorafa/gpu
+ * packages to its left, and only through their public entry points (the files their package.json
+ * exports: src/index.ts, and a Node-only src/node.ts or src/node/index.ts). @lorafa/gpu
  * plugs kernels into tensor's backend seam: its sources import only tensor, and tensor never
  * imports it. Tests (a package's test/, the root test/), benchmarks/ and examples/ are leaves that
  * nothing imports, so they may import any package (a gpu test compares with lorafa's op, say),
@@ -18,6 +22,17 @@ const forbidden = {
   lorafa: ['cli'],
   gpu: ['autograd', 'nn', 'lorafa', 'cli'],
 };
+
+/** The public entry points: the source file behind each export in each package's package.json. */
+const entryPoints = fs.readdirSync('packages').flatMap((pkg) => {
+  const manifest = path.join('packages', pkg, 'package.json');
+  if (!fs.existsSync(manifest)) return [];
+  const exports = JSON.parse(fs.readFileSync(manifest, 'utf8')).exports ?? {};
+  return Object.values(exports)
+    .map((target) => (typeof target === 'string' ? target : target.source))
+    .filter(Boolean)
+    .map((source) => `^${path.posix.join('packages', pkg, source).replaceAll('.', '\\.')}$`);
+});
 
 const layering = Object.entries(forbidden).map(([pkg, above]) => ({
   name: `${pkg}-layering`,
@@ -39,10 +54,11 @@ module.exports = {
     ...layering,
     {
       name: 'public-entry-only',
-      comment: "Another package's internals: import its public entry point (@lorafa/<name>) instead.",
+      comment:
+        "Another package's internals: import one of its entry points (@lorafa/<name>, or a subpath its package.json exports) instead.",
       severity: 'error',
       from: { path: '^packages/([^/]+)/' },
-      to: { path: '^packages/[^/]+/src/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/(index|node)\\.ts$'] },
+      to: { path: '^packages/[^/]+/src/', pathNot: ['^packages/$1/', ...entryPoints] },
     },
     {
       name: 'not-to-unresolvable',
