@@ -14,11 +14,15 @@ const path = require('node:path');
  * imports (a cycle), type-only imports included.
  */
 
-/** Packages a package's sources must not import: everything to its right in the order (and gpu below it). */
+/**
+ * Packages a package's sources must not import: everything to its right in the order, and gpu
+ * for the generic layers (tensor, autograd, nn reach a device only through the backend seam;
+ * lorafa's fused kernels and the cli may name it).
+ */
 const forbidden = {
   tensor: ['autograd', 'nn', 'lorafa', 'cli', 'gpu'],
-  autograd: ['nn', 'lorafa', 'cli'],
-  nn: ['lorafa', 'cli'],
+  autograd: ['nn', 'lorafa', 'cli', 'gpu'],
+  nn: ['lorafa', 'cli', 'gpu'],
   lorafa: ['cli'],
   gpu: ['autograd', 'nn', 'lorafa', 'cli'],
 };
