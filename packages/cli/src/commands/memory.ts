@@ -77,7 +77,7 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo): Pro
     shareInputs: flags.has('shared-inputs'),
     targets,
   };
-  let rows;
+  let rows: ReturnType<typeof estimateMemory>;
   try {
     rows = estimateMemory(spec, options);
   } catch (error) {

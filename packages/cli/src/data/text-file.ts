@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../cli-error.js';
 
@@ -11,7 +12,7 @@ export const MAX_TEXT_BYTES = 2 ** 30;
  * would otherwise train silently.
  */
 export function readTextFile(path: string, flag: string): { text: string; replacedBytes: number } {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {
