@@ -2,7 +2,7 @@
  * The `lorafa` commands end to end on a tiny model pretrained in the test: memory, pretrain,
  * finetune (progress, checkpoints, bit-exact resume, NaN stop, PEFT adapter), compare.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +127,7 @@ describe('lorafa finetune', () => {
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).options.method).toBe('lora-fa');
   });
 
-  it('resumes from a checkpoint bit for bit, optimizer state included', () => {
+  it('resumes from a checkpoint bit for bit, optimizer state included', async () => {
     const { flags } = {
       flags: new Map<string, string | true>([
         ['steps', '5'],
@@ -147,9 +147,9 @@ describe('lorafa finetune', () => {
     };
     const run = (out: string, extra: { stopAfter?: number; resume?: boolean }) =>
       train({ model: loadGpt2(base), tokenizer: new ByteTokenizer(), corpus, options, out, ...extra });
-    const straight = run(join(work, 'straight'), {});
-    run(join(work, 'interrupted'), { stopAfter: 2 });
-    const resumed = run(join(work, 'interrupted'), { resume: true });
+    const straight = await run(join(work, 'straight'), {});
+    await run(join(work, 'interrupted'), { stopAfter: 2 });
+    const resumed = await run(join(work, 'interrupted'), { resume: true });
     expect(resumed.history.losses.map((l) => l.loss)).toEqual(straight.history.losses.map((l) => l.loss));
     resumed.adapters.forEach((a, i) => expect(a.B.value.dataSync()).toEqual(straight.adapters[i]!.B.value.dataSync()));
   });

@@ -52,11 +52,11 @@ describe('a fault at every operation of a checkpoint write (in process)', () => 
       out,
       ...extra,
     });
-  const weights = (result: ReturnType<typeof train>) => result.adapters.map((a) => [...a.B.value.dataSync()]);
+  const weights = (result: Awaited<ReturnType<typeof train>>) => result.adapters.map((a) => [...a.B.value.dataSync()]);
 
-  it('resumes from the newest complete checkpoint and ends bit-identical', () => {
+  it('resumes from the newest complete checkpoint and ends bit-identical', async () => {
     const counting = faultyFs(Infinity, 'throw');
-    const straight = run(join(ws.dir, 'straight'), { checkpointFs: counting });
+    const straight = await run(join(ws.dir, 'straight'), { checkpointFs: counting });
     const total = counting.operations.length;
     expect(counting.operations.filter((o) => o.startsWith('renameSync'))).toHaveLength(2); // two commits
     // every operation of the second write (the first leaves nothing to resume, checked below)
@@ -64,22 +64,22 @@ describe('a fault at every operation of a checkpoint write (in process)', () => 
     const commit = counting.operations.map((o) => o.startsWith('renameSync')).lastIndexOf(true) + 1;
     for (let k = firstWrite + 1; k <= total; k++) {
       const out = join(ws.dir, `fault-${k}`);
-      expect(() => run(out, { checkpointFs: faultyFs(k, 'throw') }), counting.operations[k - 1]).toThrow(
+      await expect(run(out, { checkpointFs: faultyFs(k, 'throw') }), counting.operations[k - 1]).rejects.toThrow(
         /injected fault/,
       );
       const latest = latestCheckpoint(out);
       expect(latest?.step, `fault at ${counting.operations[k - 1]}`).toBe(k <= commit ? 1 : 2);
-      const resumed = run(out, { resume: true });
+      const resumed = await run(out, { resume: true });
       expect(weights(resumed), `fault at ${counting.operations[k - 1]}`).toEqual(weights(straight));
       expect(resumed.history.losses).toEqual(straight.history.losses);
     }
   });
 
-  it('a fault during the first write leaves no checkpoint, and --resume says so', () => {
+  it('a fault during the first write leaves no checkpoint, and --resume says so', async () => {
     const out = join(ws.dir, 'first-fault');
-    expect(() => run(out, { checkpointFs: faultyFs(5, 'throw') })).toThrow(/injected fault/);
+    await expect(run(out, { checkpointFs: faultyFs(5, 'throw') })).rejects.toThrow(/injected fault/);
     expect(latestCheckpoint(out)).toBe(null);
-    expect(() => run(out, { resume: true })).toThrow(/--resume: no complete checkpoint in/);
+    await expect(run(out, { resume: true })).rejects.toThrow(/--resume: no complete checkpoint in/);
   });
 });
 

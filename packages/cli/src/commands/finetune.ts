@@ -9,14 +9,15 @@ import { TRAINING_VALUE_FLAGS, trainingOptions } from '../training/flags.js';
 import { claimOutDir } from '../training/out-dir.js';
 import { Progress } from '../training/progress.js';
 import type { TrainingResult } from '../training/trainer.js';
-import { train } from '../training/trainer.js';
+import { moveParametersToHost, train } from '../training/trainer.js';
+import { BACKEND_HELP, withBackend } from '../backend-option.js';
 import type { CommandIo } from '../command.js';
 
 export const FINETUNE_HELP = `lorafa finetune --model DIR [--data brown:fiction|FILE.txt|FILE.jsonl] [--method full|lora|lora-fa|lora-fb]
                 [--no-correction] [--rank 8] [--alpha 2r] [--lr] [--optimizer adamw|sgd] [--steps 100]
                 [--batch 8] [--seq 64] [--targets c_attn,c_proj,c_fc] [--init gaussian|kaiming-uniform|uniform|anisotropic]
                 [--seed 0] [--weight-decay 0] [--eval-every] [--eval-batches 4] [--checkpoint-every]
-                [--out DIR] [--resume] [--json]
+                [--out DIR] [--resume] [--json] [--backend NAME]
 
 Fine-tunes a GPT-2 checkpoint (config.json + model.safetensors + tokenizer) on a corpus with one
 method, showing loss, tokens/s and ETA; evaluates held-out loss periodically; saves the adapter
@@ -34,6 +35,13 @@ version, else it names the field that differs. Options that may change on resume
   --lr                the learning rate from the checkpoint on (e.g. lower, after a divergence)
   --eval-every, --eval-batches, --checkpoint-every   what is reported and saved, not the training
 
+Backend: --backend (or LORAFA_BACKEND) chooses where the model lives and trains; on a gpu
+backend every step reads back only its loss, checkpoints copy the trained tensors to the host,
+and the correction's diagnostics (cond(Gram), cosine) are not measured. The backend is not part
+of the run's identity: a run may resume on another backend (float32 results then differ in
+rounding only).
+${BACKEND_HELP}
+
 A NaN or infinite loss stops the run before that step's update and writes nothing new: the
 last good checkpoint (its step is named) and OUT/adapter stay as they were; resume from it with
 a lower --lr.
@@ -42,6 +50,7 @@ Examples:
   lorafa finetune --model models/brown-base --data brown:fiction --method lora-fa --steps 60 --out out/lora-fa
   lorafa finetune --model models/brown-base --method lora-fa --steps 60 --out out/lora-fa --resume
   lorafa finetune --model models/brown-base --data notes.txt --method lora --rank 4 --lr 1e-2 --optimizer sgd
+  lorafa finetune --model models/brown-base --method lora-fa --steps 20 --backend gpu:webasm --out out/gpu
 
 ${EXIT_STATUS_HELP}`;
 
@@ -70,7 +79,7 @@ export async function finetuneCommand(argv: readonly string[], io: CommandIo): P
   const { out } = io;
   const { flags, positional } = parseArguments('finetune', argv, {
     booleans: ['json', 'help', 'resume', 'no-correction'],
-    values: ['model', 'data', 'out', 'label', ...TRAINING_VALUE_FLAGS],
+    values: ['model', 'data', 'out', 'label', 'backend', ...TRAINING_VALUE_FLAGS],
   });
   if (flags.has('help')) return (out(FINETUNE_HELP), 0);
   if (positional.length) throw new UsageError(`finetune: unexpected argument '${positional[0]}'`);
@@ -79,17 +88,27 @@ export async function finetuneCommand(argv: readonly string[], io: CommandIo): P
   const outDir = stringFlag(flags, 'out', join('out', `finetune-${options.method}`));
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:fiction'));
   for (const warning of corpus.warnings) io.err(warning);
-  const { model, tokenizer, fingerprint } = loadBaseModel(stringFlag(flags, 'model', ''));
-  if (options.seq > model.config.n_positions)
-    throw new UsageError(`finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`);
-  const release = claimOutDir(outDir, io.err);
-  try {
-    return run();
-  } finally {
-    release();
-  }
+  const backendFlag = flags.get('backend');
+  return withBackend('finetune', typeof backendFlag === 'string' ? backendFlag : undefined, async () => {
+    // loaded after the backend is chosen: the model's tensors are created on it
+    const { model, tokenizer, fingerprint } = loadBaseModel(stringFlag(flags, 'model', ''));
+    if (options.seq > model.config.n_positions)
+      throw new UsageError(
+        `finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`,
+      );
+    const release = claimOutDir(outDir, io.err);
+    try {
+      return await run(model, tokenizer, fingerprint);
+    } finally {
+      release();
+    }
+  });
 
-  function run(): number {
+  async function run(
+    model: ReturnType<typeof loadBaseModel>['model'],
+    tokenizer: ReturnType<typeof loadBaseModel>['tokenizer'],
+    fingerprint: ReturnType<typeof loadBaseModel>['fingerprint'],
+  ): Promise<number> {
     const label = stringFlag(
       flags,
       'label',
@@ -97,7 +116,7 @@ export async function finetuneCommand(argv: readonly string[], io: CommandIo): P
         (options.correction || options.method === 'full' || options.method === 'lora' ? '' : ' (no correction)'),
     );
     const progress = new Progress(label, options.steps, 0);
-    const result = train({
+    const result = await train({
       model,
       tokenizer,
       corpus,
@@ -116,6 +135,7 @@ export async function finetuneCommand(argv: readonly string[], io: CommandIo): P
         `loss became ${loss} at step ${step}; the run stopped before updating and wrote nothing new; ${kept}`,
       );
     }
+    await moveParametersToHost(model); // from a device backend, so that they can be written
     if (result.adapters.length)
       savePeftAdapter(join(outDir, 'adapter'), result.adapters, {
         fanInFanOut: true,

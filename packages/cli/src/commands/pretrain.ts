@@ -64,7 +64,7 @@ export async function pretrainCommand(argv: readonly string[], io: CommandIo): P
   const corpus = loadCorpus(stringFlag(flags, 'data', 'brown:nonfiction'));
   for (const warning of corpus.warnings) io.err(warning);
   const model = new GPT2(config, { seed: options.seed });
-  const result = train({
+  const result = await train({
     model,
     tokenizer: new ByteTokenizer(),
     corpus,

@@ -114,10 +114,29 @@ function checkRank(model: GPT2, o: TrainingOptions): void {
     );
 }
 
-function meanLoss(model: GPT2, batches: readonly T.Tensor[]): number {
-  return A.noGrad(
-    () => batches.reduce((sum, ids) => sum + causalLmLoss(model.call(ids), ids).item(), 0) / batches.length,
-  );
+/** The mean held-out loss; each batch's loss is read with `await` (a device backend's only readback). */
+async function meanLoss(model: GPT2, batches: readonly T.Tensor[]): Promise<number> {
+  let sum = 0;
+  for (const ids of batches) sum += (await A.noGrad(() => causalLmLoss(model.call(ids), ids)).data())[0]!;
+  return sum / batches.length;
+}
+
+/** A tensor whose values can be read synchronously (copied from a device backend if need be). */
+async function onHost(t: T.Tensor): Promise<T.Tensor> {
+  return t.backend.readSync ? t : T.toBackend(t, 'cpu');
+}
+
+async function tensorsOnHost(tensors: Record<string, T.Tensor>): Promise<Record<string, T.Tensor>> {
+  const entries = await Promise.all(Object.entries(tensors).map(async ([k, t]) => [k, await onHost(t)] as const));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Moves every parameter of `model` to the `cpu` backend (after a run on a device backend), so
+ * that it can be saved; a no-op for parameters already on a host backend.
+ */
+export async function moveParametersToHost(model: GPT2): Promise<void> {
+  for (const parameter of model.parameters()) parameter.assign(await onHost(parameter.value));
 }
 
 /**
@@ -125,9 +144,11 @@ function meanLoss(model: GPT2, batches: readonly T.Tensor[]): number {
  * `checkpointEvery` steps and at the end; with `resume` it continues from the newest complete
  * checkpoint in `out` bit for bit, after checking that the checkpoint belongs to the same run
  * (fingerprint.ts). A non-finite loss stops the run before that step's update and writes
- * nothing more.
+ * nothing more. It runs on the default backend: on a device backend (the gpu backend) each
+ * step reads back only its loss, checkpoints copy the trained tensors and optimizer state to the
+ * host, and the correction diagnostics (host linear algebra every few steps) are left out.
  */
-export function train(args: {
+export async function train(args: {
   model: GPT2;
   tokenizer: TextTokenizer;
   corpus: Corpus;
@@ -141,7 +162,7 @@ export function train(args: {
   modelFingerprint?: Fingerprint;
   /** The file-system layer checkpoints are written through (tests inject faults here). */
   checkpointFs?: CheckpointFs;
-}): TrainingResult {
+}): Promise<TrainingResult> {
   const { model, tokenizer, corpus, options: o, out, progress } = args;
   const trainTokens = Int32Array.from(tokenizer.encode(corpus.train));
   const evalTokens = Int32Array.from(tokenizer.encode(corpus.heldOut));
@@ -186,15 +207,21 @@ export function train(args: {
     progress?.message(`resuming from step ${start} (${found.path})`);
   }
 
-  const checkpoint = (step: number) => {
+  if (optimizer instanceof LoraFAOptimizer) await optimizer.prepare(); // device backends: (A Aᵀ)⁻¹ once
+  const onDevice = T.getBackend().readSync === undefined;
+
+  const checkpoint = async (step: number) => {
     if (!out) return;
+    const optimizerState = optimizer.stateDict();
+    const trainable = await tensorsOnHost(Object.fromEntries(trained.map(([n, v]) => [n, v.value])));
+    const optimizerTensors = await tensorsOnHost(optimizerState.tensors);
     lastCheckpoint = saveCheckpoint(
       out,
       {
         step,
         samplerState: sampler.rng.getState(),
-        trainable: Object.fromEntries(trained.map(([n, v]) => [n, v.value])),
-        optimizer: optimizer.stateDict(),
+        trainable,
+        optimizer: { ...optimizerState, tensors: optimizerTensors },
         history,
         fingerprint,
         options: { ...o },
@@ -211,7 +238,7 @@ export function train(args: {
     const ids = sampler.next();
     const tape = new A.Tape();
     const loss = A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
-    const value = loss.item();
+    const value = (await loss.data())[0]!;
     if (!Number.isFinite(value)) {
       stoppedAt = { step, loss: value };
       break;
@@ -220,7 +247,9 @@ export function train(args: {
     optimizer.zeroGrad();
     loss.backward();
     const measure =
-      optimizer.correctionDiagnostics && (step === start + 1 || step % o.evalEvery === 0 || step === o.steps);
+      !onDevice &&
+      optimizer.correctionDiagnostics &&
+      (step === start + 1 || step % o.evalEvery === 0 || step === o.steps);
     if (measure) {
       const rows = optimizer.correctionDiagnostics!();
       if (rows.length) {
@@ -233,14 +262,15 @@ export function train(args: {
     stepTimes.push(elapsed);
     history.losses.push({ step, loss: value });
     progress?.update(step, { loss: value, tokensPerSecond: (o.batch * o.seq) / (elapsed / 1000) });
-    if (step % o.evalEvery === 0 || step === o.steps) history.evals.push({ step, loss: meanLoss(model, evalSet) });
+    if (step % o.evalEvery === 0 || step === o.steps)
+      history.evals.push({ step, loss: await meanLoss(model, evalSet) });
     if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || step === args.stopAfter)
-      checkpoint(step);
+      await checkpoint(step);
     if (step === args.stopAfter) break;
   }
   const lastStep = history.losses.at(-1)?.step ?? 0;
   if (!stoppedAt && (history.evals.length === 0 || history.evals.at(-1)!.step !== lastStep)) {
-    history.evals.push({ step: lastStep, loss: meanLoss(model, evalSet) });
+    history.evals.push({ step: lastStep, loss: await meanLoss(model, evalSet) });
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
   const stepMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
