@@ -4,7 +4,7 @@ import * as A from '@lorafa/autograd';
 import { AdamW, Linear, Module, mseLoss } from '@lorafa/nn';
 import type { Variable } from '@lorafa/autograd';
 import { correctA, correctB, GramSolver, gramCondition, injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
-import type { LoraMethod } from '@lorafa/lorafa';
+import type { LoraLinear, LoraMethod } from '@lorafa/lorafa';
 import { relativeError } from '../../../test/support/matchers.js';
 
 const f64 = (seed: number) => ({ dtype: 'float64' as const, rng: new T.Rng(seed) });
@@ -211,6 +211,56 @@ describe('LoraFAOptimizer', () => {
       }),
     );
     expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-12);
+  });
+
+  it("peftCompatible inverts A Aᵀ + 10⁻⁸ I (PEFT's pinv), not A Aᵀ: visible in an SGD step", () => {
+    const { adapters, model } = withDiagonalGram();
+    const ad = adapters[0]!;
+    const before = ad.B.value.arraySync() as number[][];
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd', peftCompatible: true });
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const corrected = columnsDividedBy(ad.B.grad!, [(4 + 1e-8) * 4, (1 + 1e-8) * 4]);
+    optimizer.step();
+    const expected = before.map((row, i) => row.map((v, j) => v - 0.1 * corrected[i]![j]!));
+    expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-14);
+  });
+
+  it('lr can be changed between steps, and the next step uses it', () => {
+    const { adapters, model } = withDiagonalGram();
+    const ad = adapters[0]!;
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
+    optimizer.lr = 0.25;
+    expect(optimizer.lr).toBe(0.25);
+    const before = ad.B.value.arraySync() as number[][];
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const corrected = columnsDividedBy(ad.B.grad!, [16, 4]);
+    optimizer.step();
+    const expected = before.map((row, i) => row.map((v, j) => v - 0.25 * corrected[i]![j]!));
+    expect(relativeError((ad.B.value.arraySync() as number[][]).flat(), expected.flat())).toBeLessThan(1e-14);
+  });
+
+  it('other parameters are trained plainly, and adapter factors passed among them are not trained twice', () => {
+    const { adapters, model } = setup('lora-fa');
+    const fc2 = model.getModule('fc2') as LoraLinear;
+    fc2.base.bias!.requiresGrad = true;
+    const others = [...model.namedParameters()].filter(([, p]) => p.requiresGrad); // both lora_B and fc2's bias
+    const optimizer = new LoraFAOptimizer(adapters, others, { lr: 0.1, algorithm: 'sgd' });
+    expect(optimizer.trainedNames).toEqual(['fc1.lora_B', 'fc2.lora_B', 'fc2.base.bias']);
+    const bias = fc2.base.bias!.value.arraySync() as number[];
+    optimizer.zeroGrad();
+    mseLoss(model.call(fixedInput), fixedTarget).backward();
+    const gradient = fc2.base.bias!.grad!.arraySync() as number[];
+    optimizer.step();
+    expect(fc2.base.bias!.value.arraySync()).toEqual(bias.map((v, i) => v - 0.1 * gradient[i]!));
+  });
+
+  it('correctionDiagnostics reports a cosine of 1 when the gradient is zero', () => {
+    const { adapters } = withDiagonalGram();
+    const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
+    for (const ad of adapters) ad.B.grad = T.zeros(ad.B.shape, { dtype: 'float64' });
+    expect(optimizer.correctionDiagnostics().map((d) => d.cosine)).toEqual([1, 1]);
   });
 
   it('correctionDiagnostics: the cosine between the corrected and raw SGD updates, and the exact κ of A Aᵀ', () => {

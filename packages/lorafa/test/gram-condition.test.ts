@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
-import { GramSolver, gramCondition } from '@lorafa/lorafa';
+import { correctA, correctB, GramSolver, gramCondition, projectOntoFrozenA } from '@lorafa/lorafa';
 import { seedArb } from '../../../test/support/arbitraries.js';
 
 /** G = Q diag(λ) Qᵀ with Q a random orthogonal matrix (QR of a Gaussian): its eigenvalues are λ. */
@@ -109,5 +109,89 @@ describe('GramSolver switches to pinv on the exact κ', () => {
     const solver = GramSolver.of(gram(0.5), { pinvRidge: 1e-8 });
     expect(solver.method).toBe('pinv');
     expect(solver.condition).toBeCloseTo(3, 12); // (2 − 0.5) / 0.5
+  });
+});
+
+describe('GramSolver edge cases and argument checks', () => {
+  const f64 = { dtype: 'float64' as const };
+
+  it('falls back to pinv(G + δI) when Cholesky fails below the κ limit (an indefinite G), warning for an unnamed layer', () => {
+    const warn = vi.fn();
+    const solver = GramSolver.of(
+      T.tensor(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        f64,
+      ),
+      { warn },
+    ); // eigenvalues 3 and −1: κ = 3
+    expect(solver.method).toBe('pinv');
+    expect(solver.condition).toBeCloseTo(3, 12);
+    expect(warn.mock.calls[0]![0]).toMatch(/LoRA-FA correction for <unnamed layer>: the 2x2 Gram matrix/);
+  });
+
+  it('the fallback ridge is δ = ridge · mean diagonal of G (1 when the diagonal is 0)', () => {
+    const quiet = { warn: vi.fn(), name: 'fc.ridge' };
+    // G = diag(4·10⁶, 0): mean diagonal 2·10⁶, δ = 10⁻⁸ · 2·10⁶ = 0.02, so (G + δI)⁻¹ = diag(1/(4·10⁶ + 0.02), 50).
+    const inverse = GramSolver.of(
+      T.tensor(
+        [
+          [4e6, 0],
+          [0, 0],
+        ],
+        f64,
+      ),
+      quiet,
+    ).solveLeft(T.eye(2, 2, f64));
+    expect(inverse.dataSync()[3]).toBeCloseTo(50, 6);
+    expect(inverse.dataSync()[0]).toBeCloseTo(1 / (4e6 + 0.02), 18);
+    const ridged = GramSolver.of(
+      T.tensor(
+        [
+          [4e6, 0],
+          [0, 0],
+        ],
+        f64,
+      ),
+      { ...quiet, ridge: 1e-6 },
+    );
+    expect(ridged.solveLeft(T.eye(2, 2, f64)).dataSync()[3]).toBeCloseTo(0.5, 8); // δ = 2
+    // G = 0: δ = 10⁻⁸ · 1, so the "inverse" is 10⁸ I.
+    const zero = GramSolver.of(T.zeros([2, 2], f64), quiet).solveLeft(T.eye(2, 2, f64));
+    expect(Array.from(zero.dataSync()).map((v) => v / 1e8)).toEqual([expect.closeTo(1, 6), 0, 0, expect.closeTo(1, 6)]);
+  });
+
+  it('gramCondition rejects a batch of square matrices by its own name', () => {
+    expect(() => gramCondition(T.zeros([2, 2, 2]))).toThrow(/gramCondition: expected a square matrix, got \[2, 2, 2\]/);
+  });
+
+  it('correctB and correctA reject gradients or frozen factors that are not matrices, naming themselves', () => {
+    const solver = GramSolver.of(T.eye(2, 2, f64), {});
+    const a = T.randn([2, 5], f64);
+    // Each of these would broadcast through the batched matmul if it were not rejected.
+    expect(() => correctB(T.ones([3, 2, 2], f64), a, 1, solver)).toThrow(
+      /correctB: gradient \[3, 2, 2\] and frozen matrix \[2, 5\] do not share the rank dimension/,
+    );
+    expect(() => correctB(T.ones([3, 2], f64), T.ones([2, 2, 5], f64), 1, solver)).toThrow(
+      /correctB: gradient \[3, 2\] and frozen matrix \[2, 2, 5\]/,
+    );
+    expect(() => correctA(T.ones([2, 2, 7], f64), T.ones([4, 2], f64), 1, solver)).toThrow(
+      /correctA: gradient \[2, 2, 7\] and frozen matrix \[4, 2\] do not share the rank dimension/,
+    );
+    expect(() => correctA(T.ones([2, 7], f64), T.ones([4, 2], f64), -1, solver)).toThrow(
+      /correctA: scaling must be positive, got -1/,
+    );
+  });
+
+  it('projectOntoFrozenA rejects a target or A0 that is not a matrix', () => {
+    const solver = GramSolver.of(T.eye(2, 2, f64), {});
+    expect(() => projectOntoFrozenA(T.ones([2, 5, 5], f64), T.ones([2, 5], f64), solver)).toThrow(
+      /projectOntoFrozenA: target \[2, 5, 5\] and frozen A0 \[2, 5\]/,
+    );
+    expect(() => projectOntoFrozenA(T.ones([3, 2], f64), T.ones([2, 2, 5], f64), solver)).toThrow(
+      /projectOntoFrozenA: target \[3, 2\] and frozen A0 \[2, 2, 5\]/,
+    );
   });
 });
