@@ -24,7 +24,7 @@ const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb']
 
 export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
                [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd] [--init gaussian|anisotropic|...]
-               [--seed 0] [--batch 8] [--seq 64] [--out out/compare] [--json]
+               [--seed 0] [--batch 8] [--seq 64] [--out out/compare] [--json] [--backend NAME]
 
 Fine-tunes the same base model on the same data, seed and budget with each method (each in
 its own process, so peak memory is per method) and reports: trainable parameters, held-out
@@ -36,6 +36,9 @@ OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join('
 
 The default is the embedded Brown task: a GPT-2 pretrained on non-fiction (models/brown-base)
 adapted to fiction. --quick runs a short budget (under 2 minutes on 2 cores).
+
+--backend NAME (or LORAFA_BACKEND) is passed to every method's run (see lorafa finetune --help
+for the backends); on a gpu backend cond(Gram) and the cosine are not measured.
 
 Examples:
   lorafa compare --quick
@@ -52,7 +55,21 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
   const { out } = io;
   const { flags, positional } = parseArguments('compare', argv, {
     booleans: ['json', 'help', 'quick'],
-    values: ['methods', 'model', 'data', 'steps', 'rank', 'optimizer', 'init', 'seed', 'out', 'lr', 'batch', 'seq'],
+    values: [
+      'methods',
+      'model',
+      'data',
+      'steps',
+      'rank',
+      'optimizer',
+      'init',
+      'seed',
+      'out',
+      'lr',
+      'batch',
+      'seq',
+      'backend',
+    ],
   });
   if (flags.has('help')) return (out(COMPARE_HELP), 0);
   if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
@@ -91,6 +108,7 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     '--checkpoint-every',
     '0',
     ...(flags.has('lr') ? ['--lr', stringFlag(flags, 'lr', '')] : []),
+    ...(flags.has('backend') ? ['--backend', stringFlag(flags, 'backend', '')] : []),
   ];
   mkdirSync(outDir, { recursive: true });
   const reports: MethodReport[] = [];
