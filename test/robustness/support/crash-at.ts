@@ -19,7 +19,7 @@ const { flags } = parseArguments('finetune', argv, {
 const out = stringFlag(flags, 'out', '');
 const { model, tokenizer, fingerprint } = loadBaseModel(stringFlag(flags, 'model', ''));
 claimOutDir(out, () => {});
-train({
+await train({
   model,
   tokenizer,
   corpus: loadCorpus(stringFlag(flags, 'data', '')),
