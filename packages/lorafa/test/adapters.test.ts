@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import { Linear, Module, ReLU, Sequential } from '@lorafa/nn';
-import { injectLora, LoraLinear, loraScaling, matchesTarget } from '@lorafa/lorafa';
+import { injectLora, LoraLinear, loraScaling, matchesTarget, randomFactor } from '@lorafa/lorafa';
 import { relativeError } from '../../../test/support/matchers.js';
 
 const linear = (inF = 6, outF = 4) => new Linear(inF, outF, { dtype: 'float64', rng: new T.Rng(1) });
@@ -131,5 +131,96 @@ describe('injectLora', () => {
     expect(() => injectLora(new Net(), { targets: ['q_proj'], method: 'lora', rank: 1, alpha: 1 })).toThrow(
       /injectLora: no Linear module matches targets \[q_proj\]; Linear modules: encoder\.0, encoder\.2, head/,
     );
+  });
+});
+
+describe('LoraLinear, in detail', () => {
+  it('names its parameters like PEFT (lora_A, lora_B, base.weight, base.bias); the adapter name defaults to ""', () => {
+    const layer = new LoraLinear(linear(), { method: 'lora', rank: 2, alpha: 4 });
+    expect([...layer.namedParameters()].map(([name]) => name)).toEqual([
+      'lora_A',
+      'lora_B',
+      'base.weight',
+      'base.bias',
+    ]);
+    expect(layer.adapter!.name).toBe('');
+    expect(new LoraLinear(linear(), { method: 'lora', rank: 2, alpha: 4, name: 'h.0.mlp.c_fc' }).adapter!.name).toBe(
+      'h.0.mlp.c_fc',
+    );
+  });
+
+  it('runs LoRA-FA as the one custom op (node loraFA) and LoRA composed from primitives', () => {
+    const x = A.variable(T.randn([3, 6], { dtype: 'float64', rng: new T.Rng(2) }));
+    const fa = new LoraLinear(linear(), { method: 'lora-fa', rank: 2, alpha: 4 });
+    expect(fa.forward(x).gradFn!.opName).toBe('loraFA');
+    const lora = new LoraLinear(linear(), { method: 'lora', rank: 2, alpha: 4 });
+    expect(lora.forward(x).gradFn!.opName).toBe('add'); // … + bias, outside any custom op
+  });
+
+  it('merge and unmerge are idempotent, and do nothing without an adapter', () => {
+    const layer = new LoraLinear(linear(), { method: 'lora', rank: 2, alpha: 4, rng: new T.Rng(4) });
+    layer.adapter!.B.assign(T.randn([4, 2], { dtype: 'float64', rng: new T.Rng(6) }));
+    const w0 = layer.base.weight.value.dataSync().slice();
+    const merged = T.add(layer.base.weight.value, layer.delta()).dataSync();
+    layer.merge();
+    layer.merge();
+    expect(relativeError(layer.base.weight.value.dataSync(), merged)).toBeLessThan(1e-14);
+    layer.unmerge();
+    layer.unmerge();
+    expect(relativeError(layer.base.weight.value.dataSync(), w0)).toBeLessThan(1e-14);
+    expect(layer.isMerged).toBe(false);
+    const full = new LoraLinear(linear(), { method: 'full', rank: 1, alpha: 1 });
+    const before = full.base.weight.value.dataSync().slice();
+    full.merge();
+    full.unmerge();
+    expect(full.isMerged).toBe(false);
+    expect(full.base.weight.value.dataSync()).toEqual(before);
+  });
+
+  it('validates alpha and lists the accepted methods and inits', () => {
+    for (const alpha of [0, -1, Number.NaN]) {
+      expect(() => new LoraLinear(linear(), { method: 'lora', rank: 1, alpha })).toThrow(
+        `lora: alpha must be positive, got ${alpha}`,
+      );
+    }
+    expect(() => new LoraLinear(linear(), { method: 'dora' as 'lora', rank: 1, alpha: 1 })).toThrow(
+      "lora: unknown method 'dora' (expected full, lora, lora-fa, lora-fb)",
+    );
+    expect(() => new LoraLinear(linear(), { method: 'lora', rank: 1, alpha: 1, init: 'zeros' as 'gaussian' })).toThrow(
+      "lora: unknown init 'zeros' (expected gaussian, kaiming-uniform, uniform, anisotropic)",
+    );
+  });
+
+  it('anisotropic init: row i of A has standard deviation 10^(−2i/(r−1)) / r; one row is plain gaussian', () => {
+    const options = { dtype: 'float64' as const };
+    const a = randomFactor([4, 4000], 'anisotropic', 4, { ...options, rng: new T.Rng(3) });
+    const rowStd = (i: number) => {
+      const row = (a.arraySync() as number[][])[i]!;
+      return Math.sqrt(row.reduce((s, v) => s + v * v, 0) / row.length);
+    };
+    expect(rowStd(0)).toBeCloseTo(0.25, 1);
+    expect(rowStd(3) / 0.0025).toBeCloseTo(1, 1);
+    const single = randomFactor([1, 5], 'anisotropic', 1, { ...options, rng: new T.Rng(9) });
+    expect(single.dataSync()).toEqual(
+      randomFactor([1, 5], 'gaussian', 1, { ...options, rng: new T.Rng(9) }).dataSync(),
+    );
+  });
+});
+
+describe('injectLora, in detail', () => {
+  it('method full replaces nothing and makes every parameter trainable', () => {
+    const net = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
+    for (const p of net.parameters()) p.requiresGrad = false;
+    expect(injectLora(net, { targets: ['0'], method: 'full', rank: 1, alpha: 1 })).toEqual([]);
+    expect(net.getModule('0')).toBeInstanceOf(Linear);
+    expect([...net.parameters()].every((p) => p.requiresGrad)).toBe(true);
+  });
+
+  it('a RegExp that matches only part of a path does not select it; a model without Linear says so', () => {
+    expect(matchesTarget('h.0.mlp.c_proj', /mlp/)).toBe(false);
+    expect(matchesTarget('h.0.mlp.c_proj', /h\.\d+\.mlp\.c_proj/)).toBe(true);
+    expect(() =>
+      injectLora(new Sequential(new ReLU()), { targets: ['fc'], method: 'lora', rank: 1, alpha: 1 }),
+    ).toThrow('injectLora: no Linear module matches targets [fc]; Linear modules: none');
   });
 });
