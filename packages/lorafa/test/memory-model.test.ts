@@ -112,6 +112,51 @@ describe('memory model', () => {
     expect(rows['lora']!.optimizer).toBe(12 * rows['lora']!.trainableParameters); // 16-bit: fp32 master + 2 moments
   });
 
+  it('describes the block linears of its architectures (names, shapes, biases, shared inputs), GQA included', () => {
+    const linear = (name: string, inFeatures: number, outFeatures: number, inputGroup: string, bias = false) => ({
+      name,
+      inFeatures,
+      outFeatures,
+      bias,
+      inputGroup,
+    });
+    // Llama, hidden 8, 4 heads of size 2, 2 key/value heads: k and v project to 2 x 2 = 4.
+    const llama = llamaSpec({ name: 'gqa', hidden: 8, layers: 1, heads: 4, kvHeads: 2, ffn: 12, vocab: 10 });
+    expect(llama.blockLinears).toEqual([
+      linear('q_proj', 8, 8, 'attention-input'),
+      linear('k_proj', 8, 4, 'attention-input'),
+      linear('v_proj', 8, 4, 'attention-input'),
+      linear('o_proj', 8, 8, 'attention-output'),
+      linear('gate_proj', 8, 12, 'mlp-input'),
+      linear('up_proj', 8, 12, 'mlp-input'),
+      linear('down_proj', 12, 8, 'mlp-hidden'),
+    ]);
+    // Embedding and untied head 2 x 10 x 8 = 160, two RMSNorms 16, the final norm 8: 184.
+    expect(llama.otherParameters).toBe(184);
+    // Linears 64 + 32 + 32 + 64 + 96 + 96 + 96 = 480, no biases.
+    expect(parameterCount(llama)).toBe(664);
+    const gpt2 = gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 1, nHead: 1, vocab: 10, nPositions: 8, nInner: 6 });
+    expect(gpt2.blockLinears).toEqual([
+      linear('c_attn', 4, 12, 'attention-input', true),
+      linear('attn.c_proj', 4, 4, 'attention-output', true),
+      linear('c_fc', 4, 6, 'mlp-input', true),
+      linear('mlp.c_proj', 6, 4, 'mlp-hidden', true),
+    ]);
+  });
+
+  it('adapts only the targeted linears (the one-block GPT-2 with c_fc alone: 6 tokens, r 2, 32-bit)', () => {
+    const spec = gpt2Spec({ name: 'tiny', nEmbd: 4, nLayer: 1, nHead: 1, vocab: 10, nPositions: 8 });
+    const rows = byMethod(
+      estimateMemory(spec, { batch: 2, seq: 3, rank: 2, weightBytes: 4, activationBytes: 4, targets: ['c_fc'] }),
+    );
+    expect(rows['lora']!.activations).toBe(6 * (4 + 2) * 4); // X (4) and H (2) of c_fc
+    expect(rows['lora-fa']!.activations).toBe(6 * 2 * 4);
+    expect(rows['lora']!.trainableParameters).toBe(2 * (4 + 16));
+    expect(() => estimateMemory(spec, { batch: 1, seq: 1, rank: 1, targets: ['c_fc', 'q_proj'] })).toThrow(
+      'memory model: tiny has no linear q_proj (it has c_attn, attn.c_proj, c_fc, mlp.c_proj)',
+    );
+  });
+
   it('rejects bad inputs by name', () => {
     expect(() => estimateMemory(MODEL_PRESETS['gpt2']!, { batch: 0, seq: 1, rank: 1 })).toThrow(
       /memory model: batch must be a positive integer, got 0/,
