@@ -12,7 +12,7 @@ import {
   SafetensorsError,
   serializeSafetensors,
 } from '@lorafa/nn';
-import { readSafetensorsFile, writeSafetensorsFile } from '@lorafa/nn/node';
+import { openSafetensors, readSafetensorsFile, writeSafetensorsFile } from '@lorafa/nn/node';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'lorafa-st-'));
 
@@ -152,5 +152,22 @@ describe('safetensors', () => {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
     expect(header).toEqual({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } });
     expect(new Float32Array(bytes.slice(8 + length).buffer)).toEqual(new Float32Array([1, 2]));
+  });
+
+  it('openSafetensors validates the header first and reads one tensor at its offset', () => {
+    const path = join(folder(), 'two.st');
+    writeSafetensorsFile(path, { a: T.tensor([1, 2, 3]), b: T.tensor([[4, 5]], { dtype: 'float64' }) });
+    const reader = openSafetensors(path);
+    try {
+      expect(reader.header.entries.map((e) => [e.name, e.begin, e.end])).toEqual([
+        ['a', 0, 12],
+        ['b', 12, 28],
+      ]);
+      const b = reader.bytesOf(reader.header.entries[1]!);
+      expect(b.length).toBe(16);
+      expect([...new Float64Array(b.slice().buffer)]).toEqual([4, 5]);
+    } finally {
+      reader.close();
+    }
   });
 });
