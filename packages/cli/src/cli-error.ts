@@ -15,9 +15,9 @@ export const EXIT = {
 } as const;
 
 /** The paragraph every --help ends with. */
-export const EXIT_STATUS_HELP = `Exit status: 0 success; 1 a numerical failure (a replay check over tolerance, a
-diverged run); 2 bad input (arguments, files, data; one line on stderr); 3 an internal error
-(a bug: rerun with LORAFA_DEBUG=1 for the stack and report it).`;
+export const EXIT_STATUS_HELP = `Exit status: 0 success; 1 a numerical failure (a replay check over tolerance, a diverged
+run); 2 bad input (arguments, files, data; one line on stderr); 3 an internal error (a bug:
+rerun with LORAFA_DEBUG=1 for the stack and report it).`;
 
 /** An error with the exit code it ends the command with. */
 export class CliError extends Error {

@@ -111,7 +111,7 @@ export function parsePeftConfig(parsed: unknown, path: string): PeftConfig {
 export function applyPeftAdapter(
   model: Module,
   config: PeftConfig,
-  contents: { tensors: Record<string, T.Tensor>; metadata: Record<string, string> },
+  contents: { tensors: Record<string, T.Tensor>; metadata: Readonly<Record<string, string | undefined>> },
   weightsPath: string,
   options: { method?: Exclude<LoraMethod, 'full'> } = {},
 ): LoraAdapter[] {

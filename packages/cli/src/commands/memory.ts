@@ -71,12 +71,17 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo): Pro
   const options = {
     batch: numberFlag('memory', flags, 'batch', 8, { integer: true, min: 1, max: 2 ** 20 }),
     seq: numberFlag('memory', flags, 'seq', 1024, { integer: true, min: 1, max: 2 ** 24 }),
-    rank: numberFlag('memory', flags, 'rank', 64, { integer: true, min: 1, max: maxRank(spec, targets) }),
+    rank: numberFlag('memory', flags, 'rank', 64, { integer: true, min: 1 }),
     weightBytes: bits / 8,
     activationBytes: bits / 8,
     shareInputs: flags.has('shared-inputs'),
     targets,
   };
+  const rankLimit = maxRank(spec, targets);
+  if (options.rank > rankLimit)
+    throw new UsageError(
+      `memory: --rank ${options.rank} exceeds ${rankLimit}, the smallest dimension of ${spec.name}'s adapted linears; a rank above it adds nothing`,
+    );
   let rows: ReturnType<typeof estimateMemory>;
   try {
     rows = estimateMemory(spec, options);
