@@ -101,7 +101,7 @@ describe('applyPeftAdapter', () => {
     adapters.forEach((a, i) => expect(a.B.value.dataSync()).toEqual(saved.adapters[i]!.B.value.dataSync()));
     expect(applyPeftAdapter(fresh(), config, contents, 'w', { method: 'lora-fb' })[0]!.method).toBe('lora-fb');
     for (const lorafa_method of [undefined, 'full', 'dora']) {
-      const metadata = lorafa_method ? { lorafa_method } : {};
+      const metadata: Record<string, string> = lorafa_method ? { lorafa_method } : {};
       expect(applyPeftAdapter(fresh(), config, { ...contents, metadata }, 'w')[0]!.method).toBe('lora');
     }
   });
