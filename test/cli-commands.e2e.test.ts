@@ -60,8 +60,9 @@ describe('lorafa memory', () => {
   });
 
   it('reads a Hugging Face config folder and rejects bad options in one line', async () => {
-    expect((await cli('memory', '--model', base, '--seq', '32', '--json')).code).toBe(0);
+    expect((await cli('memory', '--model', base, '--seq', '32', '--rank', '8', '--json')).code).toBe(0);
     expect(await cli('memory', '--model', 'gpt5')).toMatchObject({ code: 2 });
+    expect((await cli('memory', '--model', base, '--rank', '64')).err).toMatch(/--rank 64 exceeds 16/);
     expect((await cli('memory', '--model', 'gpt2', '--batch', '0')).err).toBe(
       "lorafa memory: --batch must be an integer ≥ 1 and ≤ 1048576, got '0'",
     );

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -9,7 +10,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../cli-error.js';
 
 export const LOCK_FILE = '.lock';
@@ -23,7 +24,8 @@ export const LOCK_FILE = '.lock';
  */
 export function claimOutDir(out: string, say: (line: string) => void): () => void {
   try {
-    mkdirSync(out, { recursive: true });
+    // non-recursive when the parent exists: Node 20's recursive mkdir never returns under /proc
+    if (!existsSync(out)) mkdirSync(out, { recursive: !existsSync(dirname(out)) });
   } catch (error) {
     throw outProblem(out, error);
   }
