@@ -2,10 +2,22 @@
  * PEFT's adapter format in memory (browser-safe half): the config written, the config accepted,
  * and how tensors are matched to the model — each field and each refusal, named.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as T from '@lorafa/tensor';
 import type { LoraAdapter } from '@lorafa/lorafa';
-import { applyPeftAdapter, injectLora, parsePeftConfig, peftAdapterContents, peftKey } from '@lorafa/lorafa';
+import {
+  ADAPTER_CONFIG,
+  ADAPTER_WEIGHTS,
+  applyPeftAdapter,
+  injectLora,
+  parsePeftConfig,
+  peftAdapterContents,
+  peftKey,
+} from '@lorafa/lorafa';
+import { loadPeftAdapter } from '@lorafa/lorafa/node';
 import { Mlp } from './support/models.js';
 
 const adapted = (method: LoraAdapter['method'], rank = 2, alpha = 4, rsLora = false) => {
@@ -128,5 +140,17 @@ describe('applyPeftAdapter', () => {
       'w.safetensors does not fit the model: base_model.model.fc1.lora_B.weight: expected [7, 2], got [6, 2]; ' +
         'missing base_model.model.fc2.lora_B.weight; unexpected base_model.model.fc3.lora_A.weight',
     );
+  });
+});
+
+describe('loadPeftAdapter (Node): the folder', () => {
+  it('names a config that is not JSON, and a missing weights file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lorafa-peft-'));
+    writeFileSync(join(dir, ADAPTER_CONFIG), '{ r: 2');
+    expect(() => loadPeftAdapter(dir, new Mlp([5, 7, 3], 1))).toThrow(
+      new RegExp(`${join(dir, ADAPTER_CONFIG).replace(/[.\\/]/g, '\\$&')}: not valid JSON \\(`),
+    );
+    writeFileSync(join(dir, ADAPTER_CONFIG), JSON.stringify({ r: 2, lora_alpha: 4, target_modules: ['fc1'] }));
+    expect(() => loadPeftAdapter(dir, new Mlp([5, 7, 3], 1))).toThrow(`${join(dir, ADAPTER_WEIGHTS)}: not found`);
   });
 });
