@@ -6,7 +6,15 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const root = process.cwd();
-const ROOTS = ['@lorafa/tensor', '@lorafa/autograd', '@lorafa/nn', '@lorafa/lorafa', '@lorafa/gpu', '@jax-js/jax', 'tsx'];
+const ROOTS = [
+  '@lorafa/tensor',
+  '@lorafa/autograd',
+  '@lorafa/nn',
+  '@lorafa/lorafa',
+  '@lorafa/gpu',
+  '@jax-js/jax',
+  'tsx',
+];
 
 /** The folder of `name` as seen from package folder `from` (which may be a workspace package). */
 function resolve(name, from) {
@@ -28,6 +36,7 @@ while (queue.length > 0) {
   found.add(key);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const real = realpathSync(dir); // a workspace package resolves its own dependencies from its folder
-  for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) queue.push([dep, real]);
+  for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+    queue.push([dep, real]);
 }
 for (const key of [...found].sort()) console.log(key);

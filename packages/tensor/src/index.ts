@@ -8,7 +8,17 @@ export { ShapeError, DTypeError, formatShape } from './errors.js';
 export type { Shape } from './shape.js';
 export { sizeOf, broadcastShapes, contiguousStrides, normalizeAxis, normalizeAxes, shapesEqual } from './shape.js';
 
-export type { Backend, LoraFaKernels, Storage, View, UnaryOp, BinaryOp, CompareOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
+export type {
+  Backend,
+  LoraFaKernels,
+  Storage,
+  View,
+  UnaryOp,
+  BinaryOp,
+  CompareOp,
+  ReduceOp,
+  ArgReduceOp,
+} from './backend/backend.js';
 export { createCpuBackend, createFastCpuBackend, CpuStorage } from './backend/cpu/index.js';
 export type { CpuKernelOverrides } from './backend/cpu/index.js';
 export { registerBackend, getBackend, setBackend, listBackends } from './backend/registry.js';
