@@ -21,6 +21,8 @@ export { LoraFAOptimizer } from './optimizer.js';
 export type { LoraFAOptimizerOptions } from './optimizer.js';
 export { estimateMemory, savedBytesPerLinear } from './memory-model.js';
 export type { MemoryOptions, MemoryBreakdown } from './memory-model.js';
+export { gpt2SavedActivations, ATTENTION_KINDS } from './memory-activations.js';
+export type { AttentionKind, Gpt2ActivationOptions, Gpt2ActivationBreakdown } from './memory-activations.js';
 export { MODEL_PRESETS, llamaSpec, gpt2Spec, parameterCount } from './model-specs.js';
 export type { ModelSpec, LinearSpec } from './model-specs.js';
 export {

@@ -4,6 +4,8 @@ import type { Variable } from '@lorafa/autograd';
 import { Linear } from '../linear.js';
 import { Module } from '../module.js';
 import type { Layer } from '../sequential.js';
+import type { GPT2Attention } from './config.js';
+import { memoryEfficientAttention } from './memory-efficient-attention.js';
 
 /** An upper-triangular mask: true where key position j > query position i (the future). */
 function futureMask(length: number, backend: string): T.Tensor {
@@ -15,19 +17,23 @@ function futureMask(length: number, backend: string): T.Tensor {
  * GPT-2's causal multi-head self-attention: one projection c_attn to q, k, v (n_embd each),
  * softmax(q kᵀ / √d_head) over past and present positions only, then c_proj. Softmax is the
  * stable composition exp(x − logSumExp(x)); masked scores are −∞ and get weight exactly 0.
+ * With `attention: 'memory-efficient'` the softmax and the product with v run as one custom op
+ * that saves q, k, v, the output and a log-sum-exp per row instead of the seq x seq weights.
  */
 export class CausalSelfAttention extends Module {
   c_attn: Layer;
   c_proj: Layer;
+  readonly attention: GPT2Attention;
 
   constructor(
     readonly nEmbd: number,
     readonly nHead: number,
-    options: { rng?: T.Rng; dtype?: T.FloatDType } = {},
+    options: { rng?: T.Rng; dtype?: T.FloatDType; attention?: GPT2Attention } = {},
   ) {
     super();
     this.c_attn = this.registerModule('c_attn', new Linear(nEmbd, 3 * nEmbd, options));
     this.c_proj = this.registerModule('c_proj', new Linear(nEmbd, nEmbd, options));
+    this.attention = options.attention ?? 'standard';
   }
 
   forward(x: Variable): Variable {
@@ -45,10 +51,20 @@ export class CausalSelfAttention extends Module {
         [0, 2, 1, 3],
       );
     const [q, k, v] = [heads(0), heads(1), heads(2)];
-    const scores = A.div(A.matmul(q, A.transpose(k)), Math.sqrt(headDim));
-    const masked = A.where(futureMask(length, x.value.backend.name), -Infinity, scores);
-    const weights = A.softmax(masked, -1);
-    const context = A.reshape(A.permute(A.matmul(weights, v), [0, 2, 1, 3]), [batch, length, this.nEmbd]);
+    const attended =
+      this.attention === 'memory-efficient'
+        ? memoryEfficientAttention(q, k, v, { causal: true })
+        : this.composedAttention(q, k, v);
+    const context = A.reshape(A.permute(attended, [0, 2, 1, 3]), [batch, length, this.nEmbd]);
     return this.c_proj.call(context);
+  }
+
+  /** softmax(q kᵀ/√d, future masked) v, composed from primitives (saves the weights). */
+  private composedAttention(q: Variable, k: Variable, v: Variable): Variable {
+    const [length, headDim] = [q.shape[2]!, q.shape[3]!];
+    const scores = A.div(A.matmul(q, A.transpose(k)), Math.sqrt(headDim));
+    const masked = A.where(futureMask(length, q.value.backend.name), -Infinity, scores);
+    const weights = A.softmax(masked, -1);
+    return A.matmul(weights, v);
   }
 }

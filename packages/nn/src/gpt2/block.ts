@@ -53,7 +53,10 @@ export class GPT2Block extends Module {
       'ln_1',
       new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }),
     );
-    this.attn = this.registerModule('attn', new CausalSelfAttention(config.n_embd, config.n_head, options));
+    this.attn = this.registerModule(
+      'attn',
+      new CausalSelfAttention(config.n_embd, config.n_head, { ...options, attention: config.attention }),
+    );
     this.ln_2 = this.registerModule(
       'ln_2',
       new LayerNorm(config.n_embd, config.layer_norm_epsilon, { dtype: options.dtype }),

@@ -9,7 +9,16 @@ export interface GPT2Config {
   layer_norm_epsilon: number;
   activation_function: 'gelu_new' | 'gelu' | 'gelu_pytorch_tanh' | 'relu';
   tie_word_embeddings?: boolean;
+  /**
+   * Not a Hugging Face field: how attention is computed (default 'standard', composed from
+   * primitives; 'memory-efficient' is the custom op that never saves the seq x seq
+   * probabilities, gpt2/memory-efficient-attention.ts). The outputs agree to rounding.
+   */
+  attention?: GPT2Attention;
 }
+
+export type GPT2Attention = 'standard' | 'memory-efficient';
+export const GPT2_ATTENTIONS: readonly GPT2Attention[] = ['standard', 'memory-efficient'];
 
 const ACTIVATIONS = ['gelu_new', 'gelu', 'gelu_pytorch_tanh', 'relu'];
 
@@ -48,6 +57,11 @@ export function validateGpt2Config(raw: unknown, source: string): GPT2Config {
       `${source}: activation_function ${typeof activation === 'string' ? `'${activation}'` : JSON.stringify(activation)} is not supported (supported: ${ACTIVATIONS.join(', ')})`,
     );
   }
+  const attention = c.attention ?? 'standard';
+  if (typeof attention !== 'string' || !GPT2_ATTENTIONS.includes(attention as GPT2Attention))
+    throw new Error(
+      `${source}: attention ${JSON.stringify(attention)} is not supported (supported: ${GPT2_ATTENTIONS.join(', ')})`,
+    );
   const config: GPT2Config = {
     vocab_size: integer('vocab_size'),
     n_positions: integer('n_positions'),
@@ -58,6 +72,7 @@ export function validateGpt2Config(raw: unknown, source: string): GPT2Config {
     layer_norm_epsilon: epsilon,
     activation_function: activation as GPT2Config['activation_function'],
     tie_word_embeddings: c.tie_word_embeddings !== false,
+    ...(attention === 'memory-efficient' ? { attention } : {}),
   };
   if (config.n_embd % config.n_head !== 0)
     throw new Error(`${source}: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
