@@ -25,6 +25,11 @@ export async function lossCurvesSvg(points: readonly CurvePoint[], title: string
       opacity: { condition: { test: "datum.kind === 'train'", value: 0.45 }, value: 1 },
     },
   };
+  return vegaLiteSvg(spec);
+}
+
+/** Renders a Vega-Lite spec to an SVG string, headless (also exported as @lorafa/cli/plot). */
+export async function vegaLiteSvg(spec: vegaLite.TopLevelSpec): Promise<string> {
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
