@@ -9,7 +9,7 @@ import type { BinaryOp, CompareOp, DType, UnaryOp } from '@lorafa/tensor';
  * suite checks it on each mode).
  */
 
-export const isNaN = (x: string): string => `!(${x} < 0 || ${x} >= 0)`;
+export const isNaNCode = (x: string): string => `!(${x} < 0 || ${x} >= 0)`;
 
 /**
  * A NaN made at run time from a finite `x`: (x − x)·∞ would fold, so 0/0 is formed from the
@@ -25,21 +25,21 @@ const ERF = (v: string): string =>
 export const UNARY_SOURCE: Record<UnaryOp, (v: string) => string> = {
   neg: (v) => `-${v}`,
   // Shader exp(NaN) is +∞ on SwiftShader and ANGLE, so NaN passes through explicitly.
-  exp: (v) => `(${isNaN(v)} ? ${v} : Math.exp(${v}))`,
+  exp: (v) => `(${isNaNCode(v)} ? ${v} : Math.exp(${v}))`,
   // Shader log is only defined for x > 0 (SwiftShader's log(0) is −88, not −∞), so the IEEE
   // cases are written out: log(NaN) = NaN, log(x < 0) = NaN, log(±0) = −∞.
-  log: (v) => `(${isNaN(v)} ? ${v} : (${v} < 0 ? ${NAN(v)} : (${v} === 0 ? -1 / Math.abs(${v}) : Math.log(${v}))))`,
+  log: (v) => `(${isNaNCode(v)} ? ${v} : (${v} < 0 ? ${NAN(v)} : (${v} === 0 ? -1 / Math.abs(${v}) : Math.log(${v}))))`,
   sqrt: (v) => `(${v} < 0 ? ${NAN(v)} : Math.sqrt(${v}))`,
   // tanh saturates to ±1 in float32 beyond |x| = 9; clamping keeps e^2x from overflowing to NaN.
-  tanh: (v) => `(${isNaN(v)} ? ${v} : Math.tanh(Math.min(Math.max(${v}, -9), 9)))`,
+  tanh: (v) => `(${isNaNCode(v)} ? ${v} : Math.tanh(Math.min(Math.max(${v}, -9), 9)))`,
   relu: (v) => `(${v} < 0 ? 0 : ${v})`,
   // Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
   sigmoid: (v) =>
-    `(${isNaN(v)} ? ${v} : (${v} >= 0 ? 1 / (1 + Math.exp(-${v})) : Math.exp(${v}) / (1 + Math.exp(${v}))))`,
+    `(${isNaNCode(v)} ? ${v} : (${v} >= 0 ? 1 / (1 + Math.exp(-${v})) : Math.exp(${v}) / (1 + Math.exp(${v}))))`,
   abs: (v) => `Math.abs(${v})`,
   // Written out so that sign(±0) = ±0 and sign(NaN) = NaN on every backend.
   sign: (v) => `(${v} > 0 ? 1 : (${v} < 0 ? -1 : ${v}))`,
-  erf: (v) => `(${isNaN(v)} ? ${v} : (Math.abs(${v}) > 4 ? Math.sign(${v}) : ${ERF(v)}))`,
+  erf: (v) => `(${isNaNCode(v)} ? ${v} : (Math.abs(${v}) > 4 ? Math.sign(${v}) : ${ERF(v)}))`,
 };
 
 /**
@@ -48,7 +48,7 @@ export const UNARY_SOURCE: Record<UnaryOp, (v: string) => string> = {
  * (GELU's x³ needs this), and b = 0 gives 1 even for a = 0 or NaN.
  */
 const POW = (a: string, b: string): string =>
-  `(${b} === 0 ? 1 : (${isNaN(a)} || ${isNaN(b)} ? ${a} + ${b} : (${a} < 0 && ${b} === Math.floor(${b}) ? ((${b} - 2 * Math.floor(${b} / 2)) === 1 ? -Math.pow(-${a}, ${b}) : Math.pow(-${a}, ${b})) : (${b} === 2 ? ${a} * ${a} : Math.pow(${a}, ${b})))))`;
+  `(${b} === 0 ? 1 : (${isNaNCode(a)} || ${isNaNCode(b)} ? ${a} + ${b} : (${a} < 0 && ${b} === Math.floor(${b}) ? ((${b} - 2 * Math.floor(${b} / 2)) === 1 ? -Math.pow(-${a}, ${b}) : Math.pow(-${a}, ${b})) : (${b} === 2 ? ${a} * ${a} : Math.pow(${a}, ${b})))))`;
 
 export const BINARY_SOURCE: Record<BinaryOp, (a: string, b: string) => string> = {
   add: (a, b) => `${a} + ${b}`,
@@ -56,8 +56,8 @@ export const BINARY_SOURCE: Record<BinaryOp, (a: string, b: string) => string> =
   mul: (a, b) => `${a} * ${b}`,
   div: (a, b) => `${a} / ${b}`,
   pow: POW,
-  maximum: (a, b) => `(${a} >= ${b} || ${isNaN(a)} ? ${a} : ${b})`,
-  minimum: (a, b) => `(${a} <= ${b} || ${isNaN(a)} ? ${a} : ${b})`,
+  maximum: (a, b) => `(${a} >= ${b} || ${isNaNCode(a)} ? ${a} : ${b})`,
+  minimum: (a, b) => `(${a} <= ${b} || ${isNaNCode(a)} ? ${a} : ${b})`,
 };
 
 export const COMPARE_SOURCE: Record<CompareOp, (a: string, b: string) => string> = {

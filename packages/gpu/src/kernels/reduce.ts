@@ -1,13 +1,13 @@
 import type { ArgReduceOp, ReduceOp } from '@lorafa/tensor';
 import type { Layout } from '../codegen/layout.js';
 import { indexExpression, mergeAxes, splitIndex } from '../codegen/layout.js';
-import { isNaN } from '../codegen/scalar.js';
+import { isNaNCode } from '../codegen/scalar.js';
 
 const COMBINE: Record<ReduceOp, (acc: string, x: string) => string> = {
   sum: (acc, x) => `${acc} + ${x}`,
   // NaN wins, as in the specification: once the accumulator is NaN it stays NaN.
-  max: (acc, x) => `(${x} > ${acc} || ${isNaN(x)} ? ${x} : ${acc})`,
-  min: (acc, x) => `(${x} < ${acc} || ${isNaN(x)} ? ${x} : ${acc})`,
+  max: (acc, x) => `(${x} > ${acc} || ${isNaNCode(x)} ? ${x} : ${acc})`,
+  min: (acc, x) => `(${x} < ${acc} || ${isNaNCode(x)} ? ${x} : ${acc})`,
 };
 
 /**
@@ -64,9 +64,9 @@ export function argReduceSource(op: ArgReduceOp, x: Layout & { shape: readonly n
     'let bestValue = x[base];',
     'let done = 0;',
     `for (let i = 1; i < ${length}; i++) {`,
-    `if (${isNaN('bestValue')}) { done = 1; }`,
+    `if (${isNaNCode('bestValue')}) { done = 1; }`,
     `const v = x[base + i * ${step}];`,
-    `if (done === 0 && (v ${better} bestValue || ${isNaN('v')})) { best = i; bestValue = v; }`,
+    `if (done === 0 && (v ${better} bestValue || ${isNaNCode('v')})) { best = i; bestValue = v; }`,
     '}',
     'return best;',
     '}',
