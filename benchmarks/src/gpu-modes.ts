@@ -41,15 +41,15 @@ export const QUICK_STEP: StepShape = { layers: 2, embd: 64, heads: 4, vocab: 257
 
 /**
  * The step shape per mode: the full one on the GPU modes; on the CPU modes, whose matmuls run at
- * under 1 GFLOP/s, a full step (about 20 GFLOP) would take about half a minute, so they run the
- * --quick shape and their row says so.
+ * under 1 GFLOP/s, a full step (about 14 GFLOP) took about a minute on gpu:webasm on the 2-core
+ * machine (59 and 81 s, 2026-11-29), so they run the --quick shape and their row says so.
  */
 export function stepShapeFor(mode: GpuMode, quick: boolean): { shape: StepShape; note?: string } {
   if (quick) return { shape: QUICK_STEP, note: 'bench:step --quick shape (--quick)' };
   if (mode === 'webasm' || mode === 'cpu') {
     return {
       shape: QUICK_STEP,
-      note: `bench:step --quick shape: gpu:${mode} runs matmul below 1 GFLOP/s, so a full-shape step would take about half a minute`,
+      note: `bench:step --quick shape: gpu:${mode} multiplies at under 1 GFLOP/s, so a full-shape step takes about a minute`,
     };
   }
   return { shape: FULL_STEP };
