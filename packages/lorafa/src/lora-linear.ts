@@ -2,7 +2,7 @@ import * as T from '@lorafa/tensor';
 import type { Variable } from '@lorafa/autograd';
 import { Linear, Module } from '@lorafa/nn';
 import type { LoraAdapter } from './adapter.js';
-import type { LoraConfig, LoraInit } from './config.js';
+import type { LoraConfig } from './config.js';
 import { loraScaling, validateLoraConfig } from './config.js';
 import { initialFactors } from './init.js';
 import { loraFaLinear } from './lora-fa-op.js';
@@ -93,5 +93,3 @@ export class LoraLinear extends Module {
     return T.mul(T.matmul(b.value, a.value), scaling);
   }
 }
-
-export type { LoraInit };
