@@ -1,6 +1,6 @@
 import * as T from '@lorafa/tensor';
 import type { Variable } from '@lorafa/autograd';
-import { Linear, Module } from '@lorafa/nn';
+import { type Linear, Module } from '@lorafa/nn';
 import type { LoraAdapter } from './adapter.js';
 import type { LoraConfig } from './config.js';
 import { loraScaling, validateLoraConfig } from './config.js';

@@ -14,7 +14,7 @@ import {
   estimateMemory,
   gpt2Spec,
   injectLora,
-  LoraLinear,
+  type LoraLinear,
   savedBytesPerLinear,
 } from '@lorafa/lorafa';
 import { loadPeftAdapter, savePeftAdapter } from '@lorafa/lorafa/node';

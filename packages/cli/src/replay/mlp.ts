@@ -1,4 +1,4 @@
-import * as T from '@lorafa/tensor';
+import type * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import { Linear, Module, mseLoss } from '@lorafa/nn';
