@@ -35,7 +35,7 @@ const nodeProject: TestProjectInlineConfiguration = {
   ...SOURCE_CONDITIONS,
   test: {
     name: 'node',
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'playground/test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, GC_TESTS, ...BROWSER_TESTS],
     pool: 'forks',
     testTimeout: 60_000,

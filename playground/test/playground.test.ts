@@ -1,0 +1,179 @@
+/**
+ * The playground in a real browser: the static site built, served, and driven in headless
+ * Chromium (WebGPU through SwiftShader). Left out, with one line saying so, where
+ * /usr/bin/chromium is missing or LORAFA_BROWSER=0.
+ */
+import { mkdirSync, copyFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGpt2Config } from '@lorafa/nn';
+import { estimateMemory, gpt2Spec } from '@lorafa/lorafa';
+import { chromiumMissing, servePlayground } from './support/browser.js';
+import { cliLosses } from './support/cli-run.js';
+
+const skipped = chromiumMissing();
+if (skipped) console.log(skipped);
+
+/** A 3-step LoRA-FA run, small enough for SwiftShader: the page's controls and the CLI's flags. */
+const RUN = { method: 'lora-fa', steps: '3', batch: '4', seq: '32', 'eval-batches': '1', seed: '0' };
+const SCREENSHOTS = 'playground/screenshots';
+
+describe.skipIf(skipped !== null)('the playground in Chromium', () => {
+  let close: () => Promise<void>;
+  let browser: Browser;
+  let page: Page;
+  let cli: Promise<number[]>;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    cli = cliLosses(RUN);
+    let url: string;
+    ({ url, browser, close } = await servePlayground());
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector('#saved-bytes-table');
+  }, 120_000);
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('loads the model and the data without console errors', async () => {
+    expect(await page.textContent('#status')).toMatch(/^Ready: 124,736 parameters; 1,171,397 training/);
+    expect(await page.textContent('#status')).toContain('Cross-origin isolated');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('labels every control, offers each backend or says why not, and tabs in layout order', async () => {
+    const unlabelled = await page.$$eval('input, select, textarea, button', (controls) =>
+      controls
+        .filter((c) => {
+          const labels = (c as HTMLInputElement).labels;
+          const name = c.getAttribute('aria-label') ?? (c.tagName === 'BUTTON' ? c.textContent?.trim() : '');
+          return !(labels && labels.length > 0 && labels[0]!.textContent!.trim()) && !name;
+        })
+        .map((c) => c.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    for (const name of ['gpu-webgpu', 'gpu-webgl2', 'cpu-fast', 'cpu']) {
+      const radio = page.locator(`#backend-${name}`);
+      expect(await radio.isDisabled(), name).toBe(false); // SwiftShader's WebGPU and WebGL2 are there
+    }
+    // Tab through the form: focus visits the enabled controls in document order.
+    const inOrder = await page.$$eval('form input:not([disabled]), form select, form button:not([disabled])', (all) =>
+      all
+        .filter((e) => !(e instanceof HTMLInputElement && e.type === 'radio' && !e.checked))
+        .map((e) => e.id || e.textContent),
+    );
+    await page.focus('#method');
+    const visited = [await page.evaluate(() => document.activeElement!.id)];
+    for (let i = 1; i < inOrder.length; i++) {
+      await page.keyboard.press('Tab');
+      visited.push(await page.evaluate(() => document.activeElement!.id || document.activeElement!.textContent));
+    }
+    expect(visited).toEqual(inOrder);
+    expect(await page.$$('[tabindex]:not([tabindex="0"]):not([tabindex="-1"])')).toHaveLength(0);
+    expect(await page.$$eval('svg.chart', (charts) => charts.every((c) => c.querySelector('title')?.textContent))).toBe(
+      true,
+    );
+  });
+
+  it("draws LoRA-FA's saved-bytes bar as the memory model says (Table 1: N·r per adapted linear)", async () => {
+    const config = parseGpt2Config(readFileSync('models/brown-base/config.json', 'utf8'), 'config.json');
+    const spec = gpt2Spec({
+      name: 'brown-base',
+      nEmbd: config.n_embd,
+      nLayer: config.n_layer,
+      nHead: config.n_head,
+      vocab: config.vocab_size,
+      nPositions: config.n_positions,
+    });
+    // The page measures at its default batch 8, sequence 64, rank 8.
+    const modelled = estimateMemory(spec, { batch: 8, seq: 64, rank: 8, activationBytes: 4, weightBytes: 4 });
+    const bar = (method: string) =>
+      page.$$eval(`rect[data-method="${method}"]:not([data-kind="other"])`, (rects) =>
+        rects.reduce((sum, r) => sum + Number(r.getAttribute('data-bytes')), 0),
+      );
+    const loraFa = modelled.find((m) => m.method === 'lora-fa')!.activations;
+    expect(loraFa).toBe(2 * 4 * 8 * 64 * 8 * 4); // layers · linears · N · r · 4 bytes
+    expect(await bar('lora-fa')).toBe(loraFa);
+    expect(await bar('lora')).toBe(modelled.find((m) => m.method === 'lora')!.activations);
+    const row = await page.$$eval('#saved-bytes-table tbody tr', (rows) =>
+      rows
+        .map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))
+        .find((cells) => cells[0] === 'lora-fa'),
+    );
+    expect(row!.slice(-2)).toEqual([String(loraFa), String(loraFa)]);
+  });
+
+  /** Sets the run's controls, starts it and waits until the runs table says it is done. */
+  async function runOn(backend: string): Promise<{ shown: string[]; ran: string; tokensPerSecond: string }> {
+    await page.check(`#backend-${backend.replace(':', '-')}`);
+    await page.selectOption('#method', RUN.method);
+    for (const field of ['steps', 'batch', 'seq', 'eval-batches', 'seed'] as const)
+      await page.fill(`#${field}`, RUN[field]);
+    const before = await page.locator('#runs-table tbody tr').count();
+    await page.click('button[type=submit]');
+    const row = page.locator('#runs-table tbody tr').nth(before);
+    await page.waitForFunction(
+      (n) =>
+        /^(done|stopped|failed)/.test(
+          document.querySelectorAll('#runs-table tbody tr')[n]?.lastElementChild?.textContent ?? '',
+        ),
+      before,
+      { timeout: 90_000 },
+    );
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.at(-1)).toMatch(/^done/);
+    const id = cells[0]!;
+    const shown = await page.$$eval(
+      '#loss-table tbody tr',
+      (rows, id) =>
+        rows
+          .map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!))
+          .filter((c) => c[0] === id)
+          .map((c) => c[2]!),
+      id,
+    );
+    return { shown, ran: cells[2]!, tokensPerSecond: cells[7]! };
+  }
+
+  it('runs 3 LoRA-FA steps on cpu-fast and shows the losses the CLI computes for the same seed and data', async () => {
+    const { shown, ran, tokensPerSecond } = await runOn('cpu-fast');
+    expect(ran).toBe('cpu-fast');
+    expect(Number(tokensPerSecond.replace(/,/g, ''))).toBeGreaterThan(0);
+    // cpu-fast is bit-identical to cpu wherever it runs: the same seven digits.
+    expect(shown).toEqual((await cli).map((loss) => loss.toPrecision(7)));
+  }, 120_000);
+
+  it('runs 3 LoRA-FA steps on gpu:webgpu (SwiftShader) to the same losses, within float32 rounding', async () => {
+    const { shown, ran } = await runOn('gpu:webgpu');
+    expect(ran).toBe('gpu:webgpu');
+    const expected = await cli;
+    expect(shown).toHaveLength(3);
+    shown.forEach((loss, i) => expect(Math.abs(Number(loss) - expected[i]!)).toBeLessThan(1e-4 * expected[i]!));
+    expect(await page.textContent('#text')).toMatch(/After: .*\S/);
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it('fits 1280 x 800 and a 390 px wide screen without horizontal scrolling (screenshots in playground/screenshots)', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.$$eval('details', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.$$eval('details', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = false)));
+    await page.screenshot({ path: `${SCREENSHOTS}/desktop.png`, fullPage: true });
+    // The README's picture: refreshed on request (LORAFA_UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
+    if (process.env['LORAFA_UPDATE_SCREENSHOTS'] === '1')
+      copyFileSync(`${SCREENSHOTS}/desktop.png`, 'docs/images/playground.png');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.$$eval('details', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/narrow.png`, fullPage: true });
+  });
+});
