@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli-error.js';
 import type { Fingerprint } from './checkpoint-state.js';
 import { sha256 } from './hash.js';
-import type { TrainingOptions } from './trainer.js';
+import type { TrainingOptions } from './options.js';
 
 /**
  * What a run depends on, recorded in every checkpoint: the library version, the base model

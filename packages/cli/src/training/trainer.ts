@@ -3,7 +3,7 @@ import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import type { GPT2, Optimizer, TextTokenizer } from '@lorafa/nn';
 import { AdamW, causalLmLoss, Linear, SGD } from '@lorafa/nn';
-import type { LoraAdapter, LoraInit, LoraMethod } from '@lorafa/lorafa';
+import type { LoraAdapter } from '@lorafa/lorafa';
 import { injectLora, LoraFAOptimizer, matchesTarget } from '@lorafa/lorafa';
 import { readingInput, UsageError } from '../cli-error.js';
 import type { Corpus } from '../data/corpus.js';
@@ -13,28 +13,11 @@ import { latestCheckpoint, loadCheckpoint, MANIFEST, saveCheckpoint } from './ch
 import type { CheckpointFs } from './checkpoint-fs.js';
 import type { Fingerprint, History } from './checkpoint-state.js';
 import { requireSameRun, runFingerprint } from './fingerprint.js';
+import type { TrainingOptions } from './options.js';
 import type { Progress } from './progress.js';
 
 export type { History } from './checkpoint-state.js';
-
-export interface TrainingOptions {
-  method: LoraMethod;
-  correction: boolean;
-  rank: number;
-  alpha: number;
-  lr: number;
-  optimizer: 'adamw' | 'sgd';
-  weightDecay: number;
-  steps: number;
-  batch: number;
-  seq: number;
-  targets: string[];
-  init: LoraInit;
-  seed: number;
-  evalEvery: number;
-  evalBatches: number;
-  checkpointEvery: number;
-}
+export type { TrainingOptions } from './options.js';
 
 export interface TrainingResult {
   history: History;
