@@ -57,9 +57,9 @@ describe('bench:gpu (smoke run)', () => {
     // Each of the four modes either ran or is listed as unavailable with a reason; never both.
     const unavailable = report.unavailable.map((u) => u.mode);
     for (const mode of ['webgpu', 'webgl2', 'webasm', 'cpu']) {
-      expect(report.modes.includes(mode) !== unavailable.includes(`gpu:${mode}`), mode).toBe(true);
+      expect(report.modes.includes(mode) !== unavailable.includes(mode), mode).toBe(true);
     }
-    expect(unavailable).toContain('gpu:webgl2'); // gpu.js's WebGL2 needs a browser
+    expect(unavailable).toContain('webgl2'); // gpu.js's WebGL2 needs a browser
     for (const u of report.unavailable) expect(u.reason.length).toBeGreaterThan(10);
     expect(Object.keys(report.peerStatus).sort()).toEqual(['jaxWebgpu', 'tfjsWebgpu']);
 

@@ -11,6 +11,7 @@ import { installNodeWebGpu } from '@lorafa/gpu/node';
 import type { StepShape } from './step-lorafa.js';
 
 export interface Unavailable {
+  /** The gpu.js mode, as in the rows (the backend's name is `gpu:<mode>`). */
   mode: string;
   reason: string;
 }
@@ -78,7 +79,7 @@ export async function probeModes(
   for (const mode of modes) {
     const probe = await probeGpuMode(mode);
     if (probe.available) available.push(mode);
-    else unavailable.push({ mode: `gpu:${mode}`, reason: explain(mode, probe.reason, dawn) });
+    else unavailable.push({ mode, reason: explain(mode, probe.reason, dawn) });
   }
   return { available, unavailable };
 }

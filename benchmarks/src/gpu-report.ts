@@ -102,7 +102,7 @@ export function formatRow(row: Row): string {
 /** What follows the rows: the modes and peers that did not run, and why; any failures. */
 export function formatTrailer(report: Report): string[] {
   const lines: string[] = [];
-  for (const u of report.unavailable) lines.push(`${u.mode.padEnd(11)}  unavailable: ${u.reason}`);
+  for (const u of report.unavailable) lines.push(`${`gpu:${u.mode}`.padEnd(11)}  unavailable: ${u.reason}`);
   for (const [peer, status] of Object.entries(report.peerStatus)) lines.push(`peer ${peer}: ${status}`);
   for (const f of report.failed) lines.push(`gpu:${f.mode.padEnd(7)}  ${f.kernel} n=${f.n} FAILED: ${f.error}`);
   return lines;
