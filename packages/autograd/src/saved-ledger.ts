@@ -31,7 +31,7 @@ interface Entry {
 /** Storages are identified by number so the ledger itself never keeps one alive. */
 const storageIds = new WeakMap<Storage, number>();
 let nextStorageId = 1;
-export function storageId(storage: Storage): number {
+function storageId(storage: Storage): number {
   let id = storageIds.get(storage);
   if (id === undefined) {
     id = nextStorageId++;
