@@ -1,5 +1,6 @@
 import { formatShape, shapeError } from './errors.js';
 
+/** The length of each axis, outermost first (`[]` for a scalar). */
 export type Shape = readonly number[];
 
 /** Number of elements of a shape (1 for a scalar `[]`). */
@@ -30,6 +31,7 @@ export function isRowMajor(shape: Shape, strides: readonly number[]): boolean {
   return true;
 }
 
+/** True when two shapes have the same rank and the same length on every axis. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
