@@ -1,5 +1,7 @@
 import type { LoraMethod } from './config.js';
 import { LORA_METHODS } from './config.js';
+import type { AttentionKind } from './memory-activations.js';
+import { ATTENTION_KINDS } from './memory-activations.js';
 import type { LinearSpec, ModelSpec } from './model-specs.js';
 import { parameterCount } from './model-specs.js';
 
@@ -121,4 +123,54 @@ export function savedBytesPerLinear(
 ): number {
   const perToken = method === 'lora-fa' ? o.rank : method === 'lora' ? o.inFeatures + o.rank : o.inFeatures;
   return o.tokens * perToken * o.bytes;
+}
+
+export interface StepMemoryOptions extends MemoryOptions {
+  /** 'standard' saves the softmax probabilities; 'memory-efficient' (FlashAttention) a log-sum-exp per row. */
+  attention?: AttentionKind;
+}
+
+export interface StepMemoryBreakdown extends MemoryBreakdown {
+  /** Saved activations outside the adapted linears: norms, attention, the MLP's nonlinearity, logits. */
+  otherActivations: number;
+  /** total + otherActivations: what a training step holds at the end of forward. */
+  stepTotal: number;
+}
+
+/**
+ * `estimateMemory` plus the activations every method saves alike, for a whole training step of
+ * a PyTorch-style transformer in 16-bit (Korthikanti et al., 2023, without dropout), per token
+ * and block, with h the hidden size, f the MLP width, a heads and s the sequence:
+ * - norms: their inputs, 2h (GPT-2 LayerNorm also keeps its statistics; ignored here);
+ * - attention: q, k, v (h + 2·kv), plus the softmax probabilities a·s (standard), or the output
+ *   h and a float32 log-sum-exp per head (memory-efficient; the output is also the input of the
+ *   output projection, counted once — by that linear where the method saves its input);
+ * - MLP: SwiGLU keeps gate, up and silu(gate) (3f); GPT-2's GELU keeps its input (f);
+ * - the final norm's input, h; the loss's float32 log-probabilities, 4·vocab bytes per token.
+ * A model of PyTorch's saved tensors, not measured here; this repository's own GPT-2 is
+ * modelled exactly, and measured, by gpt2SavedActivations.
+ */
+export function estimateStepMemory(spec: ModelSpec, options: StepMemoryOptions): StepMemoryBreakdown[] {
+  const attention = options.attention ?? 'standard';
+  if (!ATTENTION_KINDS.includes(attention))
+    throw new Error(`memory model: unknown attention '${attention}' (expected ${ATTENTION_KINDS.join(', ')})`);
+  const bytes = options.activationBytes ?? 2;
+  const tokens = options.batch * options.seq;
+  const h = spec.hiddenSize;
+  const llama = spec.blockLinears.some((l) => l.name === 'gate_proj');
+  const kv = spec.blockLinears.find((l) => l.name === 'k_proj' || l.name === 'c_attn');
+  const keyValue = llama ? 2 * kv!.outFeatures : 2 * h;
+  const outputLinear = llama ? 'o_proj' : 'attn.c_proj';
+  const targets = options.targets ?? spec.blockLinears.map((l) => l.name);
+  return estimateMemory(spec, options).map((row) => {
+    const outputSavedByLinear = row.method !== 'lora-fa' && (row.method === 'full' || targets.includes(outputLinear));
+    const attentionPerToken =
+      attention === 'standard'
+        ? (h + keyValue + spec.heads * options.seq) * bytes
+        : (h + keyValue + (outputSavedByLinear ? 0 : h)) * bytes + spec.heads * 4;
+    const mlpPerToken = (llama ? 3 : 1) * spec.ffnSize * bytes;
+    const perToken = spec.layers * (2 * h * bytes + attentionPerToken + mlpPerToken) + h * bytes + 4 * spec.vocabSize;
+    const otherActivations = tokens * perToken;
+    return { ...row, otherActivations, stepTotal: row.total + otherActivations };
+  });
 }
