@@ -8,7 +8,7 @@ const path = require('node:path');
  * packages to its left, and only through their public entry points (the files their package.json
  * exports: src/index.ts, and a Node-only src/node.ts or src/node/index.ts). @lorafa/gpu
  * plugs kernels into tensor's backend seam: its sources import only tensor, and tensor never
- * imports it. Tests (a package's test/, the root test/), benchmarks/ and examples/ are leaves that
+ * imports it. Tests (a package's test/, the root test/), benchmarks/, examples/ and playground/ are leaves that
  * nothing imports, so they may import any package (a gpu test compares with lorafa's op, say),
  * still through the public entry points. No module may import itself back through a chain of
  * imports (a cycle), type-only imports included.
