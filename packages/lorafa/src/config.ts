@@ -14,10 +14,25 @@ export const LORA_METHODS: readonly LoraMethod[] = ['full', 'lora', 'lora-fa', '
  * - `kaiming-uniform`: U(±1/√fanIn), PEFT's default (kaiming_uniform_ with a = √5);
  * - `uniform`: U(±√(3/fanIn)), unit variance per output (LeCun uniform);
  * - `anisotropic`: `gaussian` with row i scaled by 10^(−2i/(r−1)), so A Aᵀ has condition
- *   number about 10⁴ — where the LoRA-FA correction changes the update's direction.
+ *   number about 10⁴ — where the LoRA-FA correction changes the update's direction;
+ * - `orthogonal`: orthonormal rows (or columns, for a tall factor) scaled to the Gaussian's
+ *   norm, √fan/r: A Aᵀ = (in/r²) I exactly, condition number 1;
+ * - `mixed`: `uniform`, except `gaussian` on the MLP down-projection (mlp.c_proj, down_proj):
+ *   the paper's "Uniform + D Gaussian" (Table 5);
+ * - `pissa`: A = √S Vᵀ and B = U √S from the top-r singular triplets of W0, with W0 replaced
+ *   by W0 − s B A so that the model starts unchanged (Meng et al.; the paper's Table 12).
+ *   Both factors start non-zero; the method then freezes what it freezes (A for LoRA-FA).
  */
-export type LoraInit = 'gaussian' | 'kaiming-uniform' | 'uniform' | 'anisotropic';
-export const LORA_INITS: readonly LoraInit[] = ['gaussian', 'kaiming-uniform', 'uniform', 'anisotropic'];
+export type LoraInit = 'gaussian' | 'kaiming-uniform' | 'uniform' | 'anisotropic' | 'orthogonal' | 'mixed' | 'pissa';
+export const LORA_INITS: readonly LoraInit[] = [
+  'gaussian',
+  'kaiming-uniform',
+  'uniform',
+  'anisotropic',
+  'orthogonal',
+  'mixed',
+  'pissa',
+];
 
 export interface LoraConfig {
   method: LoraMethod;

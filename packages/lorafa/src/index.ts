@@ -6,7 +6,8 @@
 export type { LoraMethod, LoraInit, LoraConfig } from './config.js';
 export { LORA_METHODS, LORA_INITS, loraScaling, validateLoraConfig } from './config.js';
 export type { LoraAdapter } from './adapter.js';
-export { initialFactors, randomFactor } from './init.js';
+export { initialFactors, randomFactor, pissaFactors, isDownProjection } from './init.js';
+export type { RandomInit, InitialFactorOptions } from './init.js';
 export { loraFaLinear } from './lora-fa-op.js';
 export { loraLinear } from './lora-op.js';
 export { LoraLinear } from './lora-linear.js';

@@ -38,12 +38,23 @@ export class LoraLinear extends Module {
       this.adapter = null;
       return;
     }
-    const { A: a, B: b } = initialFactors(
+    const {
+      A: a,
+      B: b,
+      residualWeight,
+    } = initialFactors(
       config.method,
       { inFeatures: base.inFeatures, outFeatures: base.outFeatures, rank: config.rank },
       config.init ?? 'gaussian',
-      { dtype: base.weight.dtype as T.FloatDType, rng: config.rng },
+      {
+        dtype: base.weight.dtype as T.FloatDType,
+        rng: config.rng,
+        modulePath: config.name,
+        baseWeight: base.weight.value,
+        scaling: loraScaling(config),
+      },
     );
+    if (residualWeight) base.weight.assign(residualWeight); // pissa: W0 − s B A, so the output is unchanged
     this.adapter = {
       name: config.name ?? '',
       method: config.method,

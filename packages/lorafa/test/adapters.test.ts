@@ -187,7 +187,7 @@ describe('LoraLinear, in detail', () => {
       "lora: unknown method 'dora' (expected full, lora, lora-fa, lora-fb)",
     );
     expect(() => new LoraLinear(linear(), { method: 'lora', rank: 1, alpha: 1, init: 'zeros' as 'gaussian' })).toThrow(
-      "lora: unknown init 'zeros' (expected gaussian, kaiming-uniform, uniform, anisotropic)",
+      "lora: unknown init 'zeros' (expected gaussian, kaiming-uniform, uniform, anisotropic, orthogonal, mixed, pissa)",
     );
   });
 
