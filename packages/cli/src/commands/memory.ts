@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGpt2Config } from '@lorafa/nn/node';
 import type { ModelSpec } from '@lorafa/lorafa';
-import { estimateMemory, gpt2Spec, MODEL_PRESETS } from '@lorafa/lorafa';
+import type { AttentionKind } from '@lorafa/lorafa';
+import { ATTENTION_KINDS, estimateMemory, estimateStepMemory, gpt2Spec, MODEL_PRESETS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { EXIT_STATUS_HELP, readingInput, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../command.js';
 
-export const MEMORY_HELP = `lorafa memory --model NAME|DIR [--batch 8] [--seq 1024] [--rank 64] [--dtype 16|32] [--targets a,b] [--shared-inputs] [--json]
+export const MEMORY_HELP = `lorafa memory --model NAME|DIR [--batch 8] [--seq 1024] [--rank 64] [--dtype 16|32] [--targets a,b] [--shared-inputs] [--attention standard|memory-efficient] [--json]
 
 The memory model (Table 1 of the paper, per adapted linear): bytes of weights, gradients,
 optimizer state and saved activations of the adapted linears, for Full-FT, LoRA, LoRA-FA and
@@ -20,11 +21,15 @@ Options:
                            16-bit weights, 8 with 32-bit)
   --targets a,b            linears to adapt (default: all of the model's)
   --shared-inputs          count an input read by several adapted linears once
+  --attention KIND         also count the activations every method saves alike (norms,
+                           attention: standard or memory-efficient, MLP, logits) and say
+                           whether each method's step fits a 24 GiB and a 40 GiB GPU
   --json                   print { methods: [{ method, weights, grads, optimizer, activations, total }] }
 
 Examples:
   lorafa memory --model llama2-7b --batch 8 --seq 1024 --rank 64
   lorafa memory --model gpt2 --batch 4 --seq 512 --rank 8 --json
+  lorafa memory --model llama2-7b --batch 1 --seq 2048 --rank 64 --attention memory-efficient
 
 ${EXIT_STATUS_HELP}`;
 
@@ -60,7 +65,7 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo): Pro
   const { out } = io;
   const { flags, positional } = parseArguments('memory', argv, {
     booleans: ['json', 'help', 'shared-inputs'],
-    values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets'],
+    values: ['model', 'batch', 'seq', 'rank', 'dtype', 'targets', 'attention'],
   });
   if (flags.has('help')) return (out(MEMORY_HELP), 0);
   if (positional.length) throw new UsageError(`memory: unexpected argument '${positional[0]}'`);
@@ -87,6 +92,10 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo): Pro
     rows = estimateMemory(spec, options);
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  if (flags.has('attention')) {
+    const attention = choiceFlag<AttentionKind>('memory', flags, 'attention', ATTENTION_KINDS, 'standard');
+    return stepMemory(spec, { ...options, attention }, bits, flags.has('json'), out);
   }
   if (flags.has('json')) {
     out(
@@ -120,5 +129,47 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo): Pro
   const lora = rows.find((r) => r.method === 'lora')!;
   const fa = rows.find((r) => r.method === 'lora-fa')!;
   out(`LoRA-FA saves ${((lora.activations - fa.activations) / 1e9).toFixed(2)} GB of activations over LoRA.`);
+  return 0;
+}
+
+const GIB = 2 ** 30;
+const GPUS = [24, 40];
+
+/** --attention: each method's whole step (estimateStepMemory) and whether it fits 24 and 40 GiB. */
+function stepMemory(
+  spec: ModelSpec,
+  options: Parameters<typeof estimateStepMemory>[1] & { attention: AttentionKind },
+  bits: number,
+  json: boolean,
+  out: (line: string) => void,
+): number {
+  let rows: ReturnType<typeof estimateStepMemory>;
+  try {
+    rows = estimateStepMemory(spec, options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const fits = (bytes: number) => Object.fromEntries(GPUS.map((g) => [`${g}GiB`, bytes <= g * GIB]));
+  if (json) {
+    out(
+      JSON.stringify({ model: spec.name, ...options, methods: rows.map((r) => ({ ...r, fits: fits(r.stepTotal) })) }),
+    );
+    return 0;
+  }
+  out(
+    `${spec.name}: batch ${options.batch}, seq ${options.seq}, rank ${options.rank}, ${bits}-bit, ${options.attention} attention, whole step (GB = 10^9 bytes; GPUs in GiB)`,
+  );
+  out(
+    `${'method'.padEnd(8)} ${'weights+grads+opt'.padStart(17)} ${'adapted-linear act.'.padStart(19)} ${'other act.'.padStart(10)} ${'step total'.padStart(10)}  ${GPUS.map((g) => `fits ${g} GiB`).join('  ')}`,
+  );
+  for (const r of rows) {
+    const fit = GPUS.map((g) => (r.stepTotal <= g * GIB ? 'yes' : 'no').padStart(`fits ${g} GiB`.length)).join('  ');
+    out(
+      `${r.method.padEnd(8)} ${GB(r.weights + r.grads + r.optimizer).padStart(17)} ${GB(r.activations).padStart(19)} ${GB(r.otherActivations).padStart(10)} ${GB(r.stepTotal).padStart(10)}  ${fit}`,
+    );
+  }
+  out(
+    'A model of PyTorch-style saved tensors (docs/experiments.md); framework and allocator overheads are not counted.',
+  );
   return 0;
 }
