@@ -7,6 +7,7 @@ import type { FromWorker } from './protocol.js';
 import type { Run } from './runs.js';
 import { newRun, record } from './runs.js';
 import { createControls } from './ui/controls.js';
+import { correctionPicture } from './ui/correction-picture.js';
 import { h } from './ui/dom.js';
 import { correctionPanel, lossPanel, runsTable, textPanel } from './ui/panels.js';
 import { savedBytesPanel } from './ui/saved-bytes-chart.js';
@@ -55,7 +56,7 @@ document
       section('loss', 'Loss', panels.loss),
       section('runs', 'Runs', panels.runs),
       section('saved-bytes', 'Saved for backward', panels.bytes),
-      section('correction', 'The correction', panels.correction),
+      section('correction', 'The correction', panels.correction, correctionPicture()),
       section('text', 'Generated text', panels.text),
       section('theory', 'Theory, checked live', theoryPanel()),
     ),
@@ -108,7 +109,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (message.runId === null) status.textContent = `Error: ${message.message}`;
       break;
   }
-  const run = runs.find((r) => 'runId' in message && r.id === message.runId);
+  // The run in progress may have been cleared from the charts by Reset: it still ends here.
+  const run = current && 'runId' in message && message.runId === current.id ? current : undefined;
   if (!run) return;
   record(run, message);
   if (message.type === 'done' || message.type === 'error') {

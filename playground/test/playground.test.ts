@@ -19,6 +19,14 @@ if (skipped) console.log(skipped);
 const RUN = { method: 'lora-fa', steps: '3', batch: '4', seq: '32', 'eval-batches': '1', seed: '0' };
 const SCREENSHOTS = 'playground/screenshots';
 
+/** GitHub's anchor for a Markdown heading. */
+const slug = (heading: string) =>
+  heading
+    .replace(/^#+ /, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
+
 describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   let close: () => Promise<void>;
   let browser: Browser;
@@ -110,6 +118,36 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
     expect(row!.slice(-2)).toEqual([String(loraFa), String(loraFa)]);
   });
 
+  it('checks four theorems of docs/theory.md live with fast-check, each linked to its section', async () => {
+    await page.waitForFunction(() => /properties,/.test(document.querySelector('#theory-summary')?.textContent ?? ''));
+    expect(await page.textContent('#theory-summary')).toBe('4 properties, all pass.');
+    const rows = await page.$$eval('#theory-table tbody tr', (all) =>
+      all.map((r) => ({
+        href: r.querySelector('a')!.getAttribute('href'),
+        cells: [...r.querySelectorAll('td')].map((c) => c.textContent),
+      })),
+    );
+    const theory = readFileSync('docs/theory.md', 'utf8');
+    for (const { href, cells } of rows) {
+      expect(cells[2]).toBe('100');
+      expect(cells[3]).toBe('0');
+      const heading = theory.split('\n').find((line) => /^#+ /.test(line) && slug(line) === href!.split('#')[1]);
+      expect(heading, href!).toBeDefined();
+    }
+    expect(await page.evaluate(async () => (await fetch('docs/theory.md')).status)).toBe(200);
+  });
+
+  it('turns the raw update away from the corrected one the more, the larger cond(A Aᵀ)', async () => {
+    const cosineAt = async (log10Kappa: string) => {
+      await page.fill('#kappa', log10Kappa);
+      return Number((await page.textContent('output[for="kappa"]'))!.split('= ').at(-1));
+    };
+    expect(await cosineAt('0')).toBe(1);
+    const at100 = await cosineAt('2');
+    expect(at100).toBeLessThan(0.99);
+    expect(await cosineAt('3')).toBeLessThan(at100);
+  });
+
   /** Sets the run's controls, starts it and waits until the runs table says it is done. */
   async function runOn(backend: string): Promise<{ shown: string[]; ran: string; tokensPerSecond: string }> {
     await page.check(`#backend-${backend.replace(':', '-')}`);
@@ -148,7 +186,38 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
     expect(Number(tokensPerSecond.replace(/,/g, ''))).toBeGreaterThan(0);
     // cpu-fast is bit-identical to cpu wherever it runs: the same seven digits.
     expect(shown).toEqual((await cli).map((loss) => loss.toPrecision(7)));
+    // On a host backend the correction's diagnostics are measured every step.
+    const cosines = await page.$$eval('#correction-table tbody tr', (rows) =>
+      rows.map((r) => Number(r.querySelectorAll('td')[2]!.textContent)),
+    );
+    expect(cosines).toHaveLength(3);
+    for (const cosine of cosines) {
+      expect(cosine).toBeGreaterThan(0);
+      expect(cosine).toBeLessThanOrEqual(1);
+    }
   }, 120_000);
+
+  it('pauses, resumes and stops a run while the page stays responsive', async () => {
+    await page.fill('#steps', '200');
+    await page.click('button[type=submit]');
+    const steps = () => page.$$eval('#loss-table tbody tr', (rows) => rows.length);
+    const before = await steps();
+    await page.waitForFunction((n) => document.querySelectorAll('#loss-table tbody tr').length > n, before, {
+      timeout: 30_000,
+    });
+    await page.click('text=Pause');
+    await page.waitForSelector('button:has-text("Resume")');
+    const paused = await steps();
+    await page.waitForTimeout(1_000);
+    expect(await steps()).toBe(paused);
+    await page.click('text=Resume');
+    await page.waitForFunction((n) => document.querySelectorAll('#loss-table tbody tr').length > n, paused, {
+      timeout: 30_000,
+    });
+    await page.click('text=Reset');
+    await page.waitForFunction(() => document.body.dataset['running'] === 'false', null, { timeout: 30_000 });
+    expect(await page.$$('#runs-table tbody tr')).toHaveLength(0);
+  }, 90_000);
 
   it('runs 3 LoRA-FA steps on gpu:webgpu (SwiftShader) to the same losses, within float32 rounding', async () => {
     const { shown, ran } = await runOn('gpu:webgpu');

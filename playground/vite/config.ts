@@ -28,7 +28,11 @@ export function playgroundConfig(overrides: InlineConfig = {}): InlineConfig {
       // Workspace packages are read from their TypeScript sources (the "source" export condition).
       resolve: { conditions: ['source', ...defaultClientConditions] },
       // gpu.js and ndarray are CommonJS: pre-bundled so that ESM imports of them work in the page.
-      optimizeDeps: { include: ['gpu.js', 'ndarray'] },
+      // The workers' imports are scanned up front too, so the dev server never reloads mid-run.
+      optimizeDeps: {
+        include: ['gpu.js', 'ndarray'],
+        entries: ['index.html', 'src/worker/main.ts', 'src/theory/worker.ts'],
+      },
       worker: { format: 'es' },
       server: { headers: ISOLATION_HEADERS },
       preview: { headers: ISOLATION_HEADERS },

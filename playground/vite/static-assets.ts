@@ -5,6 +5,7 @@ import { loadCorpus } from '../../packages/cli/src/data/corpus.js';
 
 /** The repository root (this file is playground/vite/static-assets.ts). */
 const ROOT = join(import.meta.dirname, '..', '..');
+const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.md': 'text/markdown; charset=utf-8' };
 const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer_config.json'];
 
 /**
@@ -16,6 +17,8 @@ export function staticAssets(): Map<string, () => Buffer> {
   const assets = new Map<string, () => Buffer>();
   for (const file of MODEL_FILES)
     assets.set(`models/brown-base/${file}`, () => readFileSync(join(ROOT, 'models', 'brown-base', file)));
+  // The page's theory panel links here (served as the Markdown it is).
+  assets.set('docs/theory.md', () => readFileSync(join(ROOT, 'docs', 'theory.md')));
   assets.set('data/fiction.json', () => {
     const { name, train, heldOut } = loadCorpus('brown:fiction');
     return Buffer.from(JSON.stringify({ name, train, heldOut }));
@@ -37,7 +40,10 @@ export function staticAssetsPlugin(): Plugin {
       server.middlewares.use((request, response, next) => {
         const path = (request.url ?? '').split('?')[0]!.replace(/^\//, '');
         if (!assets.has(path)) return next();
-        response.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        response.setHeader(
+          'Content-Type',
+          CONTENT_TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
+        );
         response.end(bytesOf(path));
       });
     },

@@ -37,7 +37,7 @@ function append(element: Element, children: Child[]): void {
 }
 
 /** A table of numbers: the text alternative every chart carries. */
-export function table(caption: string, head: string[], rows: (string | number)[][]): HTMLTableElement {
+export function table(caption: string, head: string[], rows: (string | number | Node)[][]): HTMLTableElement {
   return h(
     'table',
     {},

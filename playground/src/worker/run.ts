@@ -21,7 +21,7 @@ export interface RunControl {
 }
 
 const HOST = 'cpu-fast';
-const NEW_TOKENS = 48;
+const NEW_TOKENS = 40;
 
 /** Token streams, encoded once per worker. */
 let encoded: { train: Int32Array; heldOut: Int32Array } | undefined;
@@ -46,7 +46,12 @@ export async function runTraining(runId: number, settings: RunSettings, assets: 
     throw new Error(`seq ${o.seq} exceeds the model's n_positions ${assets.config.n_positions}`);
   const prompt = assets.tokenizer.encode(settings.prompt || ' ');
   const base = await onHost(() => loadModel(assets));
-  post({ type: 'generated', runId, when: 'before', text: await onHost(() => continueText(base, assets, prompt)) });
+  post({
+    type: 'generated',
+    runId,
+    when: 'before',
+    text: await onHost(() => continueText(base, assets, prompt, o.seed)),
+  });
 
   const backend = await useBackend(settings.backend);
   const tokens = corpusTokens(assets);
@@ -101,8 +106,8 @@ export async function runTraining(runId: number, settings: RunSettings, assets: 
       post({ type: 'eval', runId, step, loss: await meanLoss(model, evalSet) });
   }
   const after = onDevice
-    ? await onHost(async () => continueText(await hostCopy(model, assets, o), assets, prompt))
-    : continueText(model, assets, prompt);
+    ? await onHost(async () => continueText(await hostCopy(model, assets, o), assets, prompt, o.seed))
+    : continueText(model, assets, prompt, o.seed);
   post({ type: 'generated', runId, when: 'after', text: after });
   post({ type: 'done', runId, stoppedEarly });
 }
@@ -134,10 +139,13 @@ async function hostCopy(model: GPT2, assets: Assets, o: TrainingOptions): Promis
   return copy;
 }
 
-/** Greedy continuation of the prompt (temperature 0: the same text for the same weights). */
-function continueText(model: GPT2, assets: Assets, prompt: number[]): string {
+/** A sampled continuation of the prompt (temperature 0.8, top 20; seeded: the same text for the same weights). */
+function continueText(model: GPT2, assets: Assets, prompt: number[], seed: number): string {
   const ids = generate((x) => model.call(x), prompt, {
     maxNewTokens: NEW_TOKENS,
+    temperature: 0.8,
+    topK: 20,
+    rng: new T.Rng(seed),
     contextLength: assets.config.n_positions,
   });
   return assets.tokenizer.decode(ids);

@@ -1,4 +1,4 @@
-import * as T from '@lorafa/tensor';
+import type * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import { causalLmLoss } from '@lorafa/nn';
 import { estimateMemory, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
