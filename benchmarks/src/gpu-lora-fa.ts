@@ -5,7 +5,7 @@
  *   backward  dX = G W0 + s (G B) A,  dB = Gᵀ (H M) / s  (Theorem 4.1, M = (A Aᵀ)⁻¹),  db = Σ G
  * - fused: the LoRA-FA op (`loraFaLinear`, with autograd), which runs the backend's fused kernels;
  * - unfused: the same math composed from plain tensor ops on the same backend.
- * Both are timed resident: operands on the device, outputs released, one sync per batch.
+ * Both are timed resident: operands on the device, outputs released, one wait for the device per batch.
  * GFLOP/s counts the matrix products: 4·N·in·out + 2·N·r·(2·in + 3·out + r).
  */
 import * as T from '@lorafa/tensor';
@@ -13,7 +13,7 @@ import * as A from '@lorafa/autograd';
 import type { GpuBackend } from '@lorafa/gpu';
 import { GramSolver, loraFaLinear } from '@lorafa/lorafa';
 import type { DeviceTiming } from './gpu-timing.js';
-import { timeQueued, timingFor } from './gpu-timing.js';
+import { deviceIdle, timeQueued, timingFor } from './gpu-timing.js';
 
 export const LORA_RANK = 16;
 const SCALING = 2; // alpha / r with alpha = 2r, as bench:step
@@ -116,17 +116,19 @@ async function difference(fused: () => T.Tensor[], unfused: () => T.Tensor[]): P
 
 export async function timeLoraFa(backend: GpuBackend, s: LoraFaShape, quick: boolean): Promise<LoraFaTimings> {
   const operands = operandsOn(backend, s);
-  await backend.sync();
+  const idle = deviceIdle(backend);
+  await idle.wait();
   const time = async (pass: () => T.Tensor[]) => {
-    const readsBefore = backend.reads;
+    const readsBefore = backend.reads - idle.reads;
     const timing = await timeQueued(
       () => {
         for (const t of pass()) T.releaseStorage(t.storage);
       },
-      () => backend.sync(),
+      idle.wait,
       timingFor(quick),
     );
-    return { ...timing, readsPerOp: (backend.reads - readsBefore) / (2 + timing.reps * timing.batches) };
+    const reads = backend.reads - idle.reads - readsBefore;
+    return { ...timing, readsPerOp: reads / (2 + timing.reps * timing.batches) };
   };
   const [fusedRun, unfusedRun] = [fusedPass(operands), unfusedPass(operands)];
   const maxRelativeDifference = await difference(fusedRun, unfusedRun);

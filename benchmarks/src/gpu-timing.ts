@@ -1,10 +1,43 @@
 /**
  * Timing on a queued device. A gpu backend's kernel methods return at once and queue the work,
- * so a resident measurement issues `reps` operations back to back and awaits one `sync()` at
- * the end: the median batch time over `reps` is the time per operation, with no readback.
+ * so a resident measurement issues `reps` operations back to back and then waits once for the
+ * device to finish (`sync()`, then a one-float fence read): the median batch time over `reps` is
+ * the time per operation, with no readback of the operations' outputs.
  */
+import * as T from '@lorafa/tensor';
+import type { GpuBackend } from '@lorafa/gpu';
 import type { MeasureOptions } from './timing.js';
 import { measure } from './timing.js';
+
+/** Waits until the device has run everything issued so far; counts the reads it made. */
+export interface DeviceIdle {
+  wait(): Promise<void>;
+  /** Reads made by `wait` so far (not the measured operations' reads). */
+  readonly reads: number;
+}
+
+/**
+ * `backend.sync()` waits until the backend's queue has issued every command, but on webgpu
+ * gpu.js resolves a pipeline kernel when it is submitted, not when it completes
+ * (node_modules/gpu.js/src/backend/web-gpu/kernel.js: `queue.submit(...)` then
+ * `Promise.resolve(new WebGPUBufferResult(...))`), so sync alone would time submission. Reading
+ * back one float32 (copied and mapped after everything before it, and WebGPU runs submissions in
+ * order) waits for the device to finish; its 4 bytes are counted apart from the operation's reads.
+ */
+export function deviceIdle(backend: GpuBackend): DeviceIdle {
+  const fence = T.fromFlat(new Float32Array(1), [1], { backend: backend.name });
+  let reads = 0;
+  return {
+    async wait() {
+      await backend.sync();
+      await fence.data();
+      reads++;
+    },
+    get reads() {
+      return reads;
+    },
+  };
+}
 
 export interface DeviceTiming {
   /** Median milliseconds per operation. */
@@ -20,7 +53,7 @@ const BATCH_TARGET_MS = 200;
 
 /**
  * Times `issue` (which queues one operation and must not read anything back) in batches ended by
- * one `sync`. The first call compiles the kernels and is not timed; a second, timed alone, sizes
+ * one `sync` (for a gpu backend, DeviceIdle's `wait`). The first call compiles the kernels and is not timed; a second, timed alone, sizes
  * the batches (one operation per batch in a quick run).
  */
 export async function timeQueued(
