@@ -29,14 +29,14 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const withBackward = argv.includes('--backward');
-const valueOf = (name: string) => {
+const flagValue = (name: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const budgetMiB = Number(valueOf('budget') ?? (quick ? 1 : 256));
+const budgetMiB = Number(flagValue('budget') ?? (quick ? 1 : 256));
 if (!(budgetMiB > 0))
-  throw new Error(`bench:memory: --budget must be a positive number of MiB, got ${valueOf('budget')}`);
-const outDir = valueOf('out') ?? 'out/bench-memory';
+  throw new Error(`bench:memory: --budget must be a positive number of MiB, got ${flagValue('budget')}`);
+const outDir = flagValue('out') ?? 'out/bench-memory';
 const log = (line: string) => (json ? console.error(line) : console.log(line));
 
 const config: GPT2Config = quick

@@ -53,7 +53,8 @@ describe('mixed init ("Uniform + D Gaussian")', () => {
     const shape = { inFeatures: 6, outFeatures: 4, rank: 2 };
     const a = (modulePath: string) =>
       initialFactors('lora-fa', shape, 'mixed', { ...f64, rng: new T.Rng(2), modulePath }).A.dataSync();
-    const drawn = (init: 'gaussian' | 'uniform') => randomFactor([2, 6], init, 2, { ...f64, rng: new T.Rng(2) }).dataSync();
+    const drawn = (init: 'gaussian' | 'uniform') =>
+      randomFactor([2, 6], init, 2, { ...f64, rng: new T.Rng(2) }).dataSync();
     expect(a('transformer.h.1.mlp.c_proj')).toEqual(drawn('gaussian'));
     expect(a('transformer.h.1.attn.c_attn')).toEqual(drawn('uniform'));
   });
