@@ -23,6 +23,8 @@ export type { LoraFAOptimizerOptions } from './optimizer.js';
 export { estimateMemory, estimateStepMemory, savedBytesPerLinear } from './memory-model.js';
 export type { MemoryOptions, MemoryBreakdown, StepMemoryOptions, StepMemoryBreakdown } from './memory-model.js';
 export { gpt2SavedActivations, ATTENTION_KINDS } from './memory-activations.js';
+export { gpt2StepFlops } from './step-flops.js';
+export type { StepFlops, StepFlopsOptions } from './step-flops.js';
 export type { AttentionKind, Gpt2ActivationOptions, Gpt2ActivationBreakdown } from './memory-activations.js';
 export { MODEL_PRESETS, llamaSpec, gpt2Spec, parameterCount } from './model-specs.js';
 export type { ModelSpec, LinearSpec } from './model-specs.js';

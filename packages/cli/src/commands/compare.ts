@@ -1,14 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '@lorafa/nn/node';
+import { readGpt2Config, writeFileAtomic } from '@lorafa/nn/node';
+import type { LoraMethod } from '@lorafa/lorafa';
+import { gpt2Spec, gpt2StepFlops } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { CliError, EXIT, EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
 import { lossCurvesSvg } from '../report/plot.js';
 import type { CurvePoint } from '../report/plot.js';
 import { markdownReport, textTable } from '../report/table.js';
 import type { MethodReport } from '../report/table.js';
+import { measureMatmulPeak } from '../report/matmul-peak.js';
 import type { CommandIo } from '../command.js';
 
 /** The variants compare can run: a key, its finetune flags and its label. */
@@ -21,6 +24,8 @@ export const VARIANTS: Record<string, { flags: string[]; label: string }> = {
   'lora-fb-nocorr': { flags: ['--method', 'lora-fb', '--no-correction'], label: 'LoRA-FB (no correction)' },
 };
 const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
+/** finetune's default --targets ('c_proj' matches attn.c_proj and mlp.c_proj): every block linear. */
+const DEFAULT_TARGETS = ['c_attn', 'c_proj', 'c_fc'];
 
 export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
                [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd] [--init gaussian|anisotropic|...]
@@ -31,7 +36,9 @@ its own process, so peak memory is per method) and reports: trainable parameters
 loss and perplexity, saved activation bytes per step (from the tape), peak RSS, step time,
 tokens/s, and for LoRA-FA/LoRA-FB cond(Gram), the exact condition number λmax/λmin of the frozen
 factor's Gram matrix (A Aᵀ or Bᵀ B, from its singular values; mean over layers and steps), and
-the cosine between the corrected and the uncorrected update. Writes OUT/report.md,
+the cosine between the corrected and the uncorrected update; model GFLOP per step (matrix
+products, forward and backward, that the method computes), GFLOP/s, and MFU against this
+machine's float32 matmul peak measured in the same run (CPU backends). Writes OUT/report.md,
 OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join(', ')}.
 
 The default is the embedded Brown task: a GPT-2 pretrained on non-fiction (models/brown-base)
@@ -141,6 +148,7 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     }
     reports.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
   }
+  addThroughput(reports, methods, shared, flags.has('backend') ? stringFlag(flags, 'backend', '') : null);
   const points: CurvePoint[] = reports.flatMap((r) => [
     ...r.history.losses.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'train' as const })),
     ...r.history.evals.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'held-out' as const })),
@@ -168,4 +176,37 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);
   }
   return 0;
+}
+
+/**
+ * Model FLOPs per step (gpt2StepFlops, from the base model's config.json and the run's shape),
+ * the achieved GFLOP/s, and MFU against the matmul peak measured now (CPU backends only).
+ */
+function addThroughput(
+  reports: MethodReport[],
+  methods: readonly string[],
+  shared: readonly string[],
+  backend: string | null,
+): void {
+  const option = (name: string) => shared[shared.indexOf(`--${name}`) + 1]!;
+  const configPath = join(option('model'), 'config.json');
+  if (!existsSync(configPath)) return;
+  const c = readGpt2Config(configPath);
+  const spec = gpt2Spec({
+    name: option('model'),
+    nEmbd: c.n_embd,
+    nLayer: c.n_layer,
+    nHead: c.n_head,
+    vocab: c.vocab_size,
+    nPositions: c.n_positions,
+    nInner: c.n_inner ?? undefined,
+  });
+  const peak = backend === null || backend.startsWith('cpu') ? measureMatmulPeak() : null;
+  reports.forEach((r, i) => {
+    const method = VARIANTS[methods[i]!]!.flags[1] as LoraMethod;
+    const shape = { batch: Number(option('batch')), seq: Number(option('seq')), rank: Number(option('rank')) };
+    r.stepGflop = gpt2StepFlops(spec, { method, ...shape, targets: DEFAULT_TARGETS }).total / 1e9;
+    r.gflopPerSecond = r.stepGflop / (r.stepMs / 1000);
+    r.mfu = peak === null ? null : r.gflopPerSecond / peak;
+  });
 }

@@ -11,6 +11,12 @@ export interface MethodReport {
   peakRssBytes: number;
   conditionNumber: number | null;
   correctionCosine: number | null;
+  /** Model FLOPs of one step (gpt2StepFlops: matrix products, forward and backward), in GFLOP. */
+  stepGflop?: number | null;
+  /** stepGflop per second of the median step. */
+  gflopPerSecond?: number | null;
+  /** gflopPerSecond over the matmul peak measured in the same run (null off the CPU). */
+  mfu?: number | null;
   history: { losses: { step: number; loss: number }[]; evals: { step: number; loss: number }[] };
 }
 
@@ -29,6 +35,9 @@ const COLUMNS: [string, (r: MethodReport) => string][] = [
   ['tokens/s', (r) => Math.round(r.tokensPerSecond).toLocaleString('en')],
   ['cond(Gram)', (r) => optional(r.conditionNumber, 1, true)],
   ['cos(corrected, raw)', (r) => optional(r.correctionCosine, 4)],
+  ['GFLOP/step', (r) => optional(r.stepGflop ?? null, 3)],
+  ['GFLOP/s', (r) => optional(r.gflopPerSecond ?? null, 2)],
+  ['MFU', (r) => (r.mfu === null || r.mfu === undefined ? '—' : `${(100 * r.mfu).toFixed(1)} %`)],
 ];
 
 export function textTable(reports: readonly MethodReport[]): string[] {
@@ -53,6 +62,8 @@ export function markdownReport(
     `# lorafa compare\n\n${new Date().toISOString()} — ${settings}\n\n${header}\n${rows}\n\n![loss curves](${plot})\n\n` +
     'Saved activations are the bytes the tape held for backward in one step (activations only). ' +
     'cond(Gram) is the condition number of A Aᵀ (LoRA-FA) or Bᵀ B (LoRA-FB); cos(corrected, raw) is the cosine ' +
-    'between the update the optimizer makes from the corrected gradient and the one it would make from the raw gradient, averaged over the run.\n'
+    'between the update the optimizer makes from the corrected gradient and the one it would make from the raw gradient, averaged over the run. ' +
+    'GFLOP/step counts the matrix products of one step, forward and backward, that the method computes (gpt2StepFlops); ' +
+    'MFU is GFLOP/s over the float32 matmul peak (512 x 512) measured in the same run.\n'
   );
 }

@@ -1,9 +1,13 @@
 /**
- * lorafa memory --attention: the whole-step figures of estimateStepMemory, and the paper's
- * Figure 4(a) statement for Llama2-7B (batch 1, r 64, memory-efficient attention).
+ * The CLI's parts of issue 15: lorafa memory --attention (the whole-step figures of
+ * estimateStepMemory, and the paper's Figure 4(a) statement for Llama2-7B), and compare's
+ * FLOP and MFU columns.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateStepMemory, MODEL_PRESETS } from '@lorafa/lorafa';
+import { estimateStepMemory, gpt2Spec, gpt2StepFlops, MODEL_PRESETS } from '@lorafa/lorafa';
 import { runCli } from '../packages/cli/src/main.js';
 
 async function cli(...args: string[]) {
@@ -48,4 +52,36 @@ describe('lorafa memory --attention', () => {
     expect(code).toBe(2);
     expect(err).toBe("lorafa memory: --attention must be one of standard, memory-efficient, got 'flash'");
   });
+});
+
+describe('lorafa compare: model FLOPs, GFLOP/s and MFU', () => {
+  it('reports gpt2StepFlops for each method, the rate of its median step, and MFU against the measured peak', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lorafa-mfu-'));
+    const args = ['--steps', '2', '--batch', '2', '--seq', '16', '--methods', 'lora,lora-fa', '--out', out, '--json'];
+    const result = await cli('compare', ...args);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as {
+      methods: { method: string; stepMs: number; stepGflop: number; gflopPerSecond: number; mfu: number }[];
+    };
+    const c = JSON.parse(readFileSync(join('models', 'brown-base', 'config.json'), 'utf8'));
+    const spec = gpt2Spec({
+      name: 'b',
+      nEmbd: c.n_embd,
+      nLayer: c.n_layer,
+      nHead: c.n_head,
+      vocab: c.vocab_size,
+      nPositions: c.n_positions,
+    });
+    const [lora, fa] = report.methods;
+    for (const [row, method] of [
+      [lora!, 'lora'],
+      [fa!, 'lora-fa'],
+    ] as const) {
+      expect(row.stepGflop).toBe(gpt2StepFlops(spec, { method, batch: 2, seq: 16, rank: 8 }).total / 1e9);
+      expect(row.gflopPerSecond).toBeCloseTo(row.stepGflop / (row.stepMs / 1000), 10);
+      expect(row.mfu).toBeGreaterThan(0);
+    }
+    expect(fa!.stepGflop).toBeLessThan(lora!.stepGflop);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| GFLOP\/step \| GFLOP\/s \| MFU \|/);
+  }, 120_000);
 });
