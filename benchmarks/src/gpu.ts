@@ -76,7 +76,8 @@ class Bench {
         if (mode === 'webgpu') {
           for (const [name, status] of Object.entries(this.webgpu.status)) {
             const timer = this.webgpu.timers[name];
-            peers[name] = timer ? await timer(n) : status;
+            // A peer that fails at this size says so in its place; the row still counts.
+            peers[name] = timer ? await timer(n).catch((error: unknown) => `failed: ${message(error)}`) : status;
           }
         }
         const rate = gflops(matmulFlops(n), t.ms);
