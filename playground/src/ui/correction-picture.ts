@@ -35,7 +35,13 @@ function vectors(kappa: number) {
   return { dW: unit(dW), corrected: unit(corrected), raw: [rx, ry] as const, cosine: rx * dx + ry * dy, rows: a };
 }
 
-function arrow(v: readonly [number, number], color: string, label: string, dashed = false): SVGElement {
+/** An arrow from the centre along the unit vector v, labelled at its tip (on the left for `left`). */
+function arrow(
+  v: readonly [number, number],
+  color: string,
+  label: string,
+  o: { dashed?: boolean; left?: boolean } = {},
+): SVGElement {
   const x = C + v[0] * (C - 24);
   const y = C - v[1] * (C - 24);
   return s(
@@ -48,14 +54,10 @@ function arrow(v: readonly [number, number], color: string, label: string, dashe
       y2: y,
       stroke: color,
       'stroke-width': 3,
-      'stroke-dasharray': dashed ? '5 4' : undefined,
+      'stroke-dasharray': o.dashed ? '5 4' : undefined,
       'marker-end': 'url(#head)',
     }),
-    s(
-      'text',
-      { x: x + (v[0] >= 0 ? 4 : -4), y: y - 4, 'text-anchor': v[0] >= 0 ? 'start' : 'end', fill: color },
-      label,
-    ),
+    s('text', { x: o.left ? x - 6 : x + 6, y: y + 4, 'text-anchor': o.left ? 'end' : 'start', fill: color }, label),
   );
 }
 
@@ -96,8 +98,8 @@ export function correctionPicture(): HTMLElement {
           ),
         ),
         s('circle', { cx: C, cy: C, r: C - 24, fill: 'none', stroke: '#eee' }),
-        arrow(v.dW, '#555', 'dW (full)', true),
-        arrow(v.corrected, '#2ca02c', 'corrected'),
+        arrow(v.corrected, '#2ca02c', 'corrected', { left: true }),
+        arrow(v.dW, '#555', 'dW (full)', { dashed: true }),
         arrow(v.raw, '#d62728', 'raw'),
       ),
     );

@@ -20,7 +20,7 @@ export function theoryPanel(): HTMLElement {
   const draw = () => {
     const numbers = table(
       'Properties checked in this browser (float64, cpu backend)',
-      ['property', 'statement', 'random cases', 'counterexamples', 'result'],
+      ['property', 'random cases', 'counterexamples', 'result'],
       rows,
     );
     numbers.id = 'theory-table';
@@ -41,15 +41,14 @@ export function theoryPanel(): HTMLElement {
         const r = message.result;
         if (!r.passed) failures++;
         rows.push([
-          h('a', { href: `docs/theory.md#${r.anchor}` }, r.name),
-          r.statement,
+          h('span', {}, h('a', { href: `docs/theory.md#${r.anchor}` }, r.name), h('br'), h('small', {}, r.statement)),
           r.runs,
           r.passed ? 0 : 1,
           r.passed ? `pass (${Math.round(r.ms)} ms)` : `FAIL: ${r.counterexample}`,
         ]);
       } else if (message.type === 'error') {
         failures++;
-        rows.push([message.name, '', 0, '', `error: ${message.message}`]);
+        rows.push([message.name, 0, '', `error: ${message.message}`]);
       } else {
         summary.textContent = `${rows.length} properties, ${failures === 0 ? 'all pass' : `${failures} failed`}.`;
         button.disabled = false;

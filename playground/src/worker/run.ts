@@ -4,12 +4,12 @@ import type { GPT2 } from '@lorafa/nn';
 import { causalLmLoss, generate } from '@lorafa/nn';
 import { LoraFAOptimizer } from '@lorafa/lorafa';
 import { evaluationBatches, WindowSampler } from '../../../packages/cli/src/data/batches.js';
+import { meanLoss, prepare } from '../../../packages/cli/src/training/method.js';
 import type { FromWorker, RunSettings } from '../protocol.js';
 import type { TrainingOptions } from '../../../packages/cli/src/training/trainer.js';
 import type { Assets } from './assets.js';
 import { loadModel } from './assets.js';
 import { useBackend } from './backends.js';
-import { setUpMethod } from './method.js';
 import { trainingOptionsOf } from './options.js';
 
 /** How a run talks to the page and learns that it should pause or stop. */
@@ -34,9 +34,10 @@ export function corpusTokens(assets: Assets): { train: Int32Array; heldOut: Int3
 }
 
 /**
- * One training run, the CLI trainer's loop step for step (packages/cli/src/training/trainer.ts):
- * the same options, sampler, evaluation batches, adapters and optimizer, so the same losses
- * for the same seed and data. Each step reads back only its loss; held-out loss every
+ * One training run, the CLI trainer's loop step for step (packages/cli/src/training/trainer.ts,
+ * which writes checkpoints and so cannot load in a page): the same options (training/flags.ts),
+ * sampler and evaluation batches (data/batches.ts), adapters, optimizer and held-out loss
+ * (training/method.ts), so the same losses for the same seed and data. Each step reads back only its loss; held-out loss every
  * `evalEvery` steps; on host backends the correction's diagnostics every step.
  */
 export async function runTraining(runId: number, settings: RunSettings, assets: Assets, control: RunControl) {
@@ -58,10 +59,10 @@ export async function runTraining(runId: number, settings: RunSettings, assets: 
   const model = loadModel(assets);
   const sampler = new WindowSampler(tokens.train, o.batch, o.seq, new T.Rng(o.seed));
   const evalSet = evaluationBatches(tokens.heldOut, o.batch, o.seq, o.evalBatches);
-  const { optimizer, trained } = setUpMethod(model, o);
+  const { optimizer, trained } = prepare(model, o); // the CLI's adapters and optimizer for the method
   if (optimizer instanceof LoraFAOptimizer) await optimizer.prepare(); // device backends: (A Aᵀ)⁻¹ once
   const onDevice = T.getBackend().readSync === undefined;
-  const trainable = trained.filter((v) => v.requiresGrad).reduce((n, v) => n + v.size, 0);
+  const trainable = trained.filter(([, v]) => v.requiresGrad).reduce((n, [, v]) => n + v.size, 0);
   post({ type: 'started', runId, backend, trainable });
   if (onDevice && optimizer instanceof LoraFAOptimizer)
     post({
@@ -112,13 +113,6 @@ export async function runTraining(runId: number, settings: RunSettings, assets: 
   post({ type: 'done', runId, stoppedEarly });
 }
 
-/** The mean held-out loss, each batch's loss read with `await` (as the CLI's meanLoss). */
-async function meanLoss(model: GPT2, batches: readonly T.Tensor[]): Promise<number> {
-  let sum = 0;
-  for (const ids of batches) sum += (await A.noGrad(() => causalLmLoss(model.call(ids), ids)).data())[0]!;
-  return sum / batches.length;
-}
-
 /** Runs `fn` with the host backend as the default (generation reads logits synchronously). */
 async function onHost<R>(fn: () => R | Promise<R>): Promise<R> {
   const previous = T.setBackend(HOST);
@@ -132,7 +126,7 @@ async function onHost<R>(fn: () => R | Promise<R>): Promise<R> {
 /** The trained model rebuilt on the host (call inside onHost): the same adapters, every parameter copied from the device. */
 async function hostCopy(model: GPT2, assets: Assets, o: TrainingOptions): Promise<GPT2> {
   const copy = loadModel(assets);
-  setUpMethod(copy, o);
+  prepare(copy, o);
   const trained = model.parameters();
   for (const [i, parameter] of copy.parameters().entries())
     parameter.assign(await T.toBackend(trained[i]!.value, HOST));

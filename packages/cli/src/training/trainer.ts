@@ -1,10 +1,9 @@
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
-import type { Variable } from '@lorafa/autograd';
-import type { GPT2, Optimizer, TextTokenizer } from '@lorafa/nn';
-import { AdamW, causalLmLoss, Linear, SGD } from '@lorafa/nn';
+import type { GPT2, TextTokenizer } from '@lorafa/nn';
+import { causalLmLoss } from '@lorafa/nn';
 import type { LoraAdapter } from '@lorafa/lorafa';
-import { injectLora, LoraFAOptimizer, matchesTarget } from '@lorafa/lorafa';
+import { LoraFAOptimizer } from '@lorafa/lorafa';
 import { readingInput, UsageError } from '../cli-error.js';
 import type { Corpus } from '../data/corpus.js';
 import { evaluationBatches, WindowSampler } from '../data/batches.js';
@@ -14,6 +13,7 @@ import type { CheckpointFs } from './checkpoint-fs.js';
 import type { Fingerprint, History } from './checkpoint-state.js';
 import { requireSameRun, runFingerprint } from './fingerprint.js';
 import type { TrainingOptions } from './options.js';
+import { meanLoss, prepare } from './method.js';
 import type { Progress } from './progress.js';
 
 export type { History } from './checkpoint-state.js';
@@ -33,75 +33,6 @@ export interface TrainingResult {
   /** The newest complete checkpoint of this run (written or resumed from), if any. */
   lastCheckpoint: Checkpoint | null;
   adapters: LoraAdapter[];
-}
-
-/** Adapters (none for `full`) and the optimizer for a method. */
-function prepare(
-  model: GPT2,
-  o: TrainingOptions,
-): {
-  adapters: LoraAdapter[];
-  optimizer: Optimizer & Partial<Pick<LoraFAOptimizer, 'correctionDiagnostics'>>;
-  trained: [string, Variable][];
-} {
-  checkRank(model, o);
-  if (o.method === 'full') {
-    for (const p of model.parameters()) p.requiresGrad = true;
-    const named = [...model.namedParameters()];
-    const optimizer =
-      o.optimizer === 'sgd'
-        ? new SGD(named, { lr: o.lr, weightDecay: o.weightDecay })
-        : new AdamW(named, { lr: o.lr, weightDecay: o.weightDecay });
-    return { adapters: [], optimizer, trained: named };
-  }
-  const adapters = injectLora(model, {
-    targets: o.targets,
-    method: o.method,
-    rank: o.rank,
-    alpha: o.alpha,
-    init: o.init,
-    seed: o.seed,
-  });
-  const optimizer = new LoraFAOptimizer(adapters, [], {
-    lr: o.lr,
-    weightDecay: o.weightDecay,
-    correction: o.correction,
-    algorithm: o.optimizer,
-  });
-  const trained = adapters.flatMap(
-    (a) =>
-      [
-        [`${a.name}.lora_A`, a.A],
-        [`${a.name}.lora_B`, a.B],
-      ] as [string, Variable][],
-  );
-  return { adapters, optimizer, trained };
-}
-
-/** A rank above an adapted layer's smaller dimension adds nothing but cost; refuse it up front. */
-function checkRank(model: GPT2, o: TrainingOptions): void {
-  const linears = [...model.namedModules()].filter(([, m]) => m instanceof Linear) as [string, Linear][];
-  const adapted = linears.filter(([path]) => o.targets.some((t) => matchesTarget(path, t)));
-  if (adapted.length === 0)
-    throw new UsageError(
-      `--targets ${o.targets.join(',')} matches no linear layer (the model has ${linears.map(([p]) => p).join(', ')})`,
-    );
-  if (o.method === 'full') return;
-  const [path, layer] = adapted.reduce((a, b) =>
-    Math.min(b[1].inFeatures, b[1].outFeatures) < Math.min(a[1].inFeatures, a[1].outFeatures) ? b : a,
-  );
-  const limit = Math.min(layer.inFeatures, layer.outFeatures);
-  if (o.rank > limit)
-    throw new UsageError(
-      `--rank ${o.rank} exceeds ${limit}, the smaller dimension of ${path} (${layer.inFeatures} x ${layer.outFeatures}); a rank above it adds nothing`,
-    );
-}
-
-/** The mean held-out loss; each batch's loss is read with `await` (a device backend's only readback). */
-async function meanLoss(model: GPT2, batches: readonly T.Tensor[]): Promise<number> {
-  let sum = 0;
-  for (const ids of batches) sum += (await A.noGrad(() => causalLmLoss(model.call(ids), ids)).data())[0]!;
-  return sum / batches.length;
 }
 
 /** A tensor whose values can be read synchronously (copied from a device backend if need be). */
