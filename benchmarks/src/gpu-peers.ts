@@ -35,6 +35,15 @@ async function jaxWebGpu(quick: boolean): Promise<PeerTimer | string> {
   if (!gpu) return 'unavailable: navigator.gpu is not set';
   try {
     if ((await gpu.requestAdapter()) === null) return 'unavailable: navigator.gpu.requestAdapter() found no adapter';
+    // jax-js reads navigator.userAgent when its WebGPU backend loads; Node 20's navigator (set up
+    // by installNodeWebGpu) has none. Node 21+ answers `Node.js/<major>`: do the same.
+    const nav = (globalThis as unknown as { navigator: { userAgent?: string } }).navigator;
+    if (nav.userAgent === undefined) {
+      Object.defineProperty(nav, 'userAgent', {
+        value: `Node.js/${process.versions.node.split('.')[0]}`,
+        configurable: true,
+      });
+    }
     const jax = await import('@jax-js/jax');
     const devices = await jax.init('webgpu');
     if (!devices.includes('webgpu')) return `unavailable: init('webgpu') returned [${devices.join(', ')}]`;
