@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGpt2Config } from '@lorafa/nn';
 import { estimateMemory, gpt2Spec } from '@lorafa/lorafa';
-import { chromiumMissing, servePlayground } from './support/browser.js';
+import { chromiumMissing, launchChromium, servePlayground } from './support/browser.js';
 import { cliLosses } from './support/cli-run.js';
 
 const skipped = chromiumMissing();
@@ -29,6 +29,7 @@ const slug = (heading: string) =>
 
 describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   let close: () => Promise<void>;
+  let url: string;
   let browser: Browser;
   let page: Page;
   let cli: Promise<number[]>;
@@ -36,7 +37,6 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
 
   beforeAll(async () => {
     cli = cliLosses(RUN);
-    let url: string;
     ({ url, browser, close } = await servePlayground());
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -89,6 +89,21 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
       true,
     );
   });
+
+  it('greys out a backend that cannot run here and says why (Chromium without WebGPU)', async () => {
+    const plain = await launchChromium({ webgpu: false });
+    try {
+      const other = await plain.newPage();
+      await other.goto(url);
+      await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(await other.locator('#backend-gpu-webgpu').isDisabled()).toBe(true);
+      expect(await other.textContent('#backend-gpu-webgpu-why')).toMatch(/WebGPU/);
+      expect(await other.getAttribute('#backend-gpu-webgpu', 'aria-describedby')).toBe('backend-gpu-webgpu-why');
+      expect(await other.locator('#backend-cpu-fast').isDisabled()).toBe(false);
+    } finally {
+      await plain.close();
+    }
+  }, 90_000);
 
   it("draws LoRA-FA's saved-bytes bar as the memory model says (Table 1: N·r per adapted linear)", async () => {
     const config = parseGpt2Config(readFileSync('models/brown-base/config.json', 'utf8'), 'config.json');

@@ -36,7 +36,13 @@ export function playgroundConfig(overrides: InlineConfig = {}): InlineConfig {
       worker: { format: 'es' },
       server: { headers: ISOLATION_HEADERS },
       preview: { headers: ISOLATION_HEADERS },
-      build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
+      build: {
+        outDir: 'dist',
+        emptyOutDir: true,
+        target: 'es2022',
+        chunkSizeWarningLimit: 4096, // the worker bundles gpu.js
+        rolldownOptions: { checks: { bundlerTimings: false } }, // timing hints, not problems
+      },
       plugins: [staticAssetsPlugin()],
     },
     overrides,

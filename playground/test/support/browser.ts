@@ -31,7 +31,7 @@ export async function servePlayground(): Promise<{ url: string; browser: Browser
     server = await preview(
       playgroundConfig({ logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } }),
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--enable-unsafe-webgpu'] });
+    browser = await launchChromium();
   } catch (error) {
     await server?.close();
     rmSync(outDir, { recursive: true, force: true });
@@ -48,4 +48,12 @@ export async function servePlayground(): Promise<{ url: string; browser: Browser
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Headless Chromium; WebGPU (SwiftShader) unless `webgpu` is false (Linux keeps it behind the flag). */
+export function launchChromium({ webgpu = true } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', ...(webgpu ? ['--enable-unsafe-webgpu'] : [])],
+  });
 }
