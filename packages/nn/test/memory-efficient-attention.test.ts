@@ -102,6 +102,7 @@ describe('memoryEfficientAttention', () => {
     expect(() => memoryEfficientAttention(q, t([1, 2, 5, 3]), k, { causal: false })).toThrow(/q, k, v disagree/);
     expect(() => memoryEfficientAttention(t([2, 3, 4]), k, k, { causal: false })).toThrow(/\[batch, heads, seq, d\]/);
     expect(() => memoryEfficientAttention(q, q, q, { causal: true, blockSize: 0 })).toThrow(/blockSize must be/);
+    expect(() => memoryEfficientAttention(q, t([1, 2, 0, 4]), t([1, 2, 0, 4]), { causal: false })).toThrow(/no keys/);
   });
 });
 

@@ -105,6 +105,7 @@ export function memoryEfficientAttention(
   const sameBatchHeads = qs[0] === ks[0] && ks[0] === vs[0] && qs[1] === ks[1] && ks[1] === vs[1];
   if (!sameBatchHeads || qs[3] !== ks[3] || ks[2] !== vs[2])
     throw new Error(`memoryEfficientAttention: q, k, v disagree (${shapes})`);
+  if (ks[2] === 0) throw new Error(`memoryEfficientAttention: no keys to attend to (${shapes})`);
   if (causal && qs[2] !== ks[2])
     throw new Error(`memoryEfficientAttention: causal attention needs as many queries as keys (${shapes})`);
   return attentionOp(causal, blockSize)(q, k, v);
