@@ -36,6 +36,13 @@ describe('op wrappers: defaults and errors', () => {
     expect(A.max(x).value.shape).toEqual([]);
     expect(A.max(x).value.item()).toBe(4);
     expect(A.min(x).value.item()).toBe(-2);
+    expect(A.min(x).value.shape).toEqual([]);
+    // On a rank-3 tensor "the last axis" (−1) is not axis 1.
+    const x3 = A.variable(randomTensor([2, 3, 4], 5));
+    expect(A.logSumExp(x3).value.shape).toEqual([2, 3]);
+    const lastAxisSums = T.sum(A.softmax(x3).value, [2]).dataSync();
+    for (const v of lastAxisSums) expect(v).toBeCloseTo(1, 12);
+    expect(A.logSoftmax(x3).value.dataSync()).toEqual(A.logSoftmax(x3, 2).value.dataSync());
     expect(A.max(x, [0]).value.shape).toEqual([3]);
     expect(A.mean(x, [0]).value.shape).toEqual([3]);
     const lse = A.logSumExp(x);
@@ -118,6 +125,16 @@ describe('the saved-tensor ledger', () => {
     y2.backward();
     expect(tape.savedBytes()).toMatchObject({ live: 0, parameters: 0 });
     expect(tape.savedBytes().scopes['block']!.live).toBe(0);
+  });
+
+  it('withTape restores the previous tape when its function throws', () => {
+    const outer = A.currentTape();
+    expect(() =>
+      A.withTape(new A.Tape(), () => {
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
+    expect(A.currentTape()).toBe(outer);
   });
 
   it('a scope that throws is closed all the same', () => {
