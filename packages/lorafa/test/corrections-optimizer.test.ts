@@ -256,6 +256,30 @@ describe('LoraFAOptimizer', () => {
     expect(fc2.base.bias!.value.arraySync()).toEqual(bias.map((v, i) => v - 0.1 * gradient[i]!));
   });
 
+  it('names the layer when its Gram matrix is singular and the correction falls back to pinv', () => {
+    const { adapters, model } = setup('lora-fa');
+    adapters[0]!.A.assign(
+      T.tensor(
+        [
+          [1, 2, 3, 4, 5],
+          [2, 4, 6, 8, 10],
+        ],
+        { dtype: 'float64' },
+      ),
+    ); // rank 1
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
+      optimizer.zeroGrad();
+      mseLoss(model.call(fixedInput), fixedTarget).backward();
+      optimizer.step();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^LoRA-FA correction for fc1: the 2x2 Gram matrix/));
+      expect([...adapters[0]!.B.value.dataSync()].every(Number.isFinite)).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('correctionDiagnostics reports a cosine of 1 when the gradient is zero', () => {
     const { adapters } = withDiagonalGram();
     const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.1, algorithm: 'sgd' });
