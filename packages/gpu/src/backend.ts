@@ -45,6 +45,16 @@ export interface GpuBackend extends Backend {
 
 const isGpuView = (view: View): boolean => view.storage instanceof GpuStorage;
 
+interface GpuDevice {
+  queue: { onSubmittedWorkDone(): Promise<void> };
+}
+
+/** The WebGPU device behind a webgpu handle (a WebGPUBufferResult's context), else null. */
+function deviceOf(handle: unknown): GpuDevice | null {
+  const device = (handle as { context?: { device?: GpuDevice } } | null)?.context?.device;
+  return device?.queue?.onSubmittedWorkDone ? device : null;
+}
+
 /**
  * Builds the backend over a gpu.js instance already created (and verified) in `mode`; see
  * createGpuBackend for the public entry point.
@@ -54,6 +64,8 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
   const kernels = new KernelCache(gpu, mode);
   const queue = new CommandQueue();
   let [allocated, reads] = [0, 0];
+  /** The WebGPU device kernels are submitted to (webgpu mode only), for `sync`. */
+  let submittedWork: GpuDevice | null = null;
 
   function checkInputs(kernel: string, views: readonly View[]): void {
     for (const view of views) {
@@ -106,6 +118,7 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
     queue.enqueue(`${name} ${kernel}`, async () => {
       const args = inputs.map((view) => (view.storage as GpuStorage).deviceHandle());
       out.handle = await kernels.run(kernel, code, length, args);
+      submittedWork ??= deviceOf(out.handle);
     });
     return out;
   }
@@ -234,7 +247,11 @@ export function gpuBackendOver(gpu: GpuJsInstance, mode: GpuMode): GpuBackend {
       return loraFa;
     },
 
-    sync: () => queue.after(() => undefined),
+    // gpu.js resolves a webgpu kernel when it is submitted, not when it has run: wait for the queue too.
+    sync: () =>
+      queue.after(async () => {
+        await submittedWork?.queue.onSubmittedWorkDone();
+      }),
     destroy(): void {
       kernels.destroy();
       void gpu.destroy();

@@ -29,6 +29,13 @@ export interface GramSolverOptions {
   warn?: (message: string) => void;
 }
 
+/** `t` on `like`'s backend (linalg results land on the default host backend). */
+function onBackendOf(like: T.Tensor, t: T.Tensor): T.Tensor {
+  return t.backend === like.backend
+    ? t
+    : T.fromFlat(t.dataSync(), t.shape, { dtype: t.dtype, backend: like.backend.name });
+}
+
 /** Solves against the r x r Gram matrix G of a frozen factor: x ↦ x G⁻¹ (or G⁻¹ x). */
 export class GramSolver {
   private constructor(
@@ -55,11 +62,19 @@ export class GramSolver {
     const identity = T.eye(r, r, { dtype: 'float64', backend: gram.backend.name });
     const condition = gramCondition(gram);
     if (options.pinvRidge !== undefined) {
-      return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, options.pinvRidge))), 'pinv', condition);
+      return new GramSolver(
+        onBackendOf(gram, T.linalg.pinv(T.add(gram, T.mul(identity, options.pinvRidge)))),
+        'pinv',
+        condition,
+      );
     }
     if (condition < CONDITION_LIMIT) {
       try {
-        return new GramSolver(T.linalg.choleskySolve(T.linalg.cholesky(gram), identity), 'cholesky', condition);
+        return new GramSolver(
+          onBackendOf(gram, T.linalg.choleskySolve(T.linalg.cholesky(gram), identity)),
+          'cholesky',
+          condition,
+        );
       } catch (error) {
         if (!(error instanceof T.linalg.NotPositiveDefiniteError)) throw error;
       }
@@ -73,7 +88,7 @@ export class GramSolver {
     }
     const meanDiagonal = T.sum(T.mul(gram, identity)).item() / r;
     const delta = (options.ridge ?? 1e-8) * (meanDiagonal > 0 ? meanDiagonal : 1);
-    return new GramSolver(T.linalg.pinv(T.add(gram, T.mul(identity, delta))), 'pinv', condition);
+    return new GramSolver(onBackendOf(gram, T.linalg.pinv(T.add(gram, T.mul(identity, delta)))), 'pinv', condition);
   }
 
   /**

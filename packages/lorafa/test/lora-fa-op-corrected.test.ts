@@ -58,3 +58,22 @@ describe('loraFaLinear with the correction fused into backward', () => {
     );
   });
 });
+
+describe('correctB on a host backend other than the default', () => {
+  it('keeps every operand on the Gram matrix’s backend', () => {
+    const previous = T.setBackend('cpu-fast');
+    try {
+      const a = T.tensor(
+        [
+          [1, 0],
+          [0, 0.5],
+        ],
+        { dtype: 'float64', backend: 'cpu' },
+      );
+      const corrected = correctB(T.tensor([[1, 0.6]], { dtype: 'float64', backend: 'cpu' }), a, 1);
+      expect(Array.from(corrected.dataSync())).toEqual([1, 2.4]); // g (A Aᵀ)⁻¹ = [1, 0.6 / 0.25]
+    } finally {
+      T.setBackend(previous.name);
+    }
+  });
+});

@@ -65,14 +65,3 @@ export function indexExpression(layout: Layout, prefix: string): string {
   if (layout.offset !== 0 || terms.length === 0) terms.unshift(String(layout.offset));
   return terms.join(' + ');
 }
-
-/** Row-major strides of a dense shape. */
-export function denseStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let step = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    strides[k] = step;
-    step *= shape[k]!;
-  }
-  return strides;
-}

@@ -48,7 +48,11 @@ async function install(): Promise<boolean> {
     return adapter;
   };
   const global = globalThis as { navigator?: { gpu?: unknown } };
-  if (global.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
+  // Node 20 has no navigator; Node 21+ has one whose userAgent is "Node.js/<major>" (jax-js reads it).
+  if (global.navigator === undefined) {
+    const major = globalThis.process?.versions?.node?.split('.')[0] ?? '20';
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${major}` }, configurable: true });
+  }
   Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
   return true;
 }
