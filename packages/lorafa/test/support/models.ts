@@ -12,7 +12,6 @@ import { injectLora } from '@lorafa/lorafa';
 
 export const f64 = (rng: T.Rng) => ({ dtype: 'float64' as const, rng });
 export const frobenius = (t: T.Tensor) => Math.sqrt(T.sum(T.mul(t, t)).item());
-export const inner = (a: T.Tensor, b: T.Tensor) => T.sum(T.mul(a, b)).item();
 
 /** y = fc2(tanh(fc1(x))), float64; any leading (batch, sequence) dimensions. */
 export class Mlp extends Module {
