@@ -6,6 +6,7 @@ import { GPU, GPU_MODES, modeThatRan } from './gpujs.js';
 /** A mode, or `auto`: the first of webgpu, webgl2, webasm, cpu that works here. */
 export type GpuModeRequest = GpuMode | 'auto';
 
+/** Options for `createGpuBackend`: which GPU.js mode to run, or `auto`. */
 export interface CreateGpuBackendOptions {
   mode: GpuModeRequest;
 }

@@ -7,6 +7,7 @@ import gpujs from 'gpu.js';
  * cpu) — and webgpu kernels return a Promise of it.
  */
 export type GpuMode = 'webgpu' | 'webgl2' | 'webasm' | 'cpu';
+/** All GPU.js modes, in the order `auto` tries them. */
 export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webasm', 'cpu'];
 
 /** A kernel's output left on the device. */

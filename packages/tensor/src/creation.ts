@@ -7,6 +7,7 @@ import { Tensor } from './tensor.js';
 import type { Shape } from './shape.js';
 import { assertValidShape, sizeOf } from './shape.js';
 
+/** Options for creation functions: the element dtype and the registered backend to allocate on. */
 export interface CreateOptions {
   dtype?: DType;
   /** Name of a registered backend; the current default when omitted. */
@@ -49,6 +50,7 @@ export function tensor(values: NestedArray | TypedArray, options: CreateOptions 
   return fromFlat(flat, shape, options);
 }
 
+/** A tensor of `shape` with every element `value` (float32 unless `options.dtype`). */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   assertValidShape('full', shape);
   const array = allocateArray(options.dtype ?? 'float32', sizeOf(shape));
@@ -56,15 +58,20 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   return new Tensor(getBackend(options.backend).upload(array), shape);
 }
 
+/** A tensor of `shape` filled with 0. */
 export const zeros = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 0, options);
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 1, options);
+/** A 0-d tensor holding `value`. */
 export const scalar = (value: number, options: CreateOptions = {}): Tensor => full([], value, options);
 
 /** `zeros`/`ones`/`full` with the shape, dtype and backend of `like`. */
 export function fullLike(like: Tensor, value: number): Tensor {
   return full(like.shape, value, { dtype: like.dtype, backend: like.backend.name });
 }
+/** Zeros with the shape, dtype and backend of `like`. */
 export const zerosLike = (like: Tensor): Tensor => fullLike(like, 0);
+/** Ones with the shape, dtype and backend of `like`. */
 export const onesLike = (like: Tensor): Tensor => fullLike(like, 1);
 
 /** Values start, start + step, ... below stop (NumPy's arange). `arange(n)` is 0..n-1. */

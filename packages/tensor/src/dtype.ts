@@ -7,14 +7,17 @@ export type FloatDType = 'float32' | 'float64';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Every supported dtype. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
+/** Size in bytes of one element of `dtype` (bool takes one byte). */
 export function bytesPerElement(dtype: DType): number {
   return BYTES_PER_ELEMENT[dtype];
 }
 
+/** Whether `dtype` is float32 or float64. */
 export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';
 }

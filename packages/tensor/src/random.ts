@@ -68,12 +68,14 @@ export class Rng {
     return result;
   }
 
+  /** A uniform double in [0, 1) with 53 random bits (two draws). */
   nextFloat64(): number {
     const high = this.nextUint32() >>> 5; // 27 bits
     const low = this.nextUint32() >>> 6; // 26 bits
     return (high * 67108864 + low) / 9007199254740992; // (high·2^26 + low) / 2^53
   }
 
+  /** A uniform number in [0, 1) with 24 random bits, exact in float32. */
   nextFloat32(): number {
     return (this.nextUint32() >>> 8) / 16777216; // 24 bits / 2^24
   }
@@ -104,6 +106,7 @@ export function manualSeed(seed: number): void {
   globalRng = new Rng(seed);
 }
 
+/** Creation options plus the generator to draw from (the global one, see `manualSeed`, by default). */
 export interface RandomOptions extends CreateOptions {
   rng?: Rng;
 }

@@ -25,12 +25,18 @@ export interface View {
   readonly offset: number;
 }
 
+/** Elementwise one-operand kernels (float only). */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'relu' | 'sigmoid' | 'abs' | 'sign' | 'erf';
+/** Elementwise two-operand kernels; the output has the operands' dtype. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+/** Elementwise comparisons (==, !=, <, <=, >, >=); the output is `bool`. */
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** Reductions over trailing axes. */
 export type ReduceOp = 'sum' | 'max' | 'min';
+/** Index-of-extreme reductions along the last axis (output int32). */
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/** A set of kernels over its own storage; ops validate, lay out views, and call one kernel each. */
 export interface Backend {
   readonly name: string;
 
@@ -52,9 +58,13 @@ export interface Backend {
 
   /** Kernels. Inputs are views whose shapes already match the output (broadcast by stride 0). */
   unary(op: UnaryOp, x: View): Storage;
+  /** Elementwise `op(a, b)`; `a` and `b` share a dtype, which the output keeps. */
   binary(op: BinaryOp, a: View, b: View): Storage;
+  /** Elementwise comparison `a op b`, as `bool` storage. */
   compare(op: CompareOp, a: View, b: View): Storage;
+  /** Elementwise `condition ? a : b`, with a `bool` condition. */
   where(condition: View, a: View, b: View): Storage;
+  /** A copy of `x` converted to `dtype` (float → int32 truncates toward zero; nonzero → true). */
   cast(x: View, dtype: DType): Storage;
   /** Reduces over the trailing `reducedRank` axes of `x` (ops move the reduced axes last). */
   reduce(op: ReduceOp, x: View, reducedRank: number): Storage;
@@ -84,7 +94,10 @@ export interface Backend {
  *   (Theorem 4.1's corrected gradient, g_B M / s², without forming g_B), else dB = s Gᵀ H.
  */
 export interface LoraFaKernels {
+  /** Y = X W0ᵀ + b + s H Bᵀ with H = X Aᵀ; returns H (saved for backward) and Y. */
   forward(x: View, w0: View, a: View, b: View, bias: View | null, scaling: number): { h: Storage; y: Storage };
+  /** dX = G W0 + s (G B) A. */
   inputGradient(g: View, w0: View, a: View, b: View, scaling: number): Storage;
+  /** dB = s Gᵀ H, or Gᵀ (H M) / s with M = `inverseGram` = (A Aᵀ)⁻¹ when given. */
   weightGradient(g: View, h: View, scaling: number, inverseGram: View | null): Storage;
 }

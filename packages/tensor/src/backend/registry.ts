@@ -13,10 +13,12 @@ let current: Backend = createFastCpuBackend();
 registry.set(specification.name, specification);
 registry.set(current.name, current);
 
+/** Registers a backend under its `name`, replacing any backend of that name. */
 export function registerBackend(backend: Backend): void {
   registry.set(backend.name, backend);
 }
 
+/** The backend registered as `name`, or the current default when omitted; throws if unknown. */
 export function getBackend(name?: string): Backend {
   if (name === undefined) return current;
   const found = registry.get(name);
@@ -32,6 +34,7 @@ export function setBackend(name: string): Backend {
   return previous;
 }
 
+/** Names of all registered backends. */
 export function listBackends(): string[] {
   return [...registry.keys()];
 }

@@ -28,10 +28,14 @@ function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepdims: boolean): Tensor 
   return new Tensor(storage, reducedShape(x.shape, reduced, keepdims));
 }
 
+/** Sum over `axes` (all when omitted); float tensors only. */
 export const sum = (x: Tensor, axes?: Axes, keepdims = false): Tensor => reduce('sum', x, axes, keepdims);
+/** Maximum over `axes` (all when omitted); not for bool, nor over empty axes. */
 export const max = (x: Tensor, axes?: Axes, keepdims = false): Tensor => reduce('max', x, axes, keepdims);
+/** Minimum over `axes` (all when omitted); not for bool, nor over empty axes. */
 export const min = (x: Tensor, axes?: Axes, keepdims = false): Tensor => reduce('min', x, axes, keepdims);
 
+/** Arithmetic mean over `axes` (all when omitted): the sum divided by the element count. */
 export function mean(x: Tensor, axes?: Axes, keepdims = false): Tensor {
   const count = sizeOf(normalizeAxes('mean', axes, x.rank).map((a) => x.shape[a]!));
   return div(sum(x, axes, keepdims), count);
@@ -47,4 +51,5 @@ function argReduce(op: ArgReduceOp, x: Tensor, axis: number, keepdims: boolean):
 
 /** Index of the first maximum along `axis`, as int32. */
 export const argmax = (x: Tensor, axis = -1, keepdims = false): Tensor => argReduce('argmax', x, axis, keepdims);
+/** Index of the first minimum along `axis`, as int32. */
 export const argmin = (x: Tensor, axis = -1, keepdims = false): Tensor => argReduce('argmin', x, axis, keepdims);
