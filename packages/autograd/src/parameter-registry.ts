@@ -7,10 +7,12 @@ import type { Storage } from '@lorafa/tensor';
  */
 const parameterStorages = new WeakSet<Storage>();
 
+/** Records a storage as holding a model parameter. */
 export function markParameterStorage(storage: Storage): void {
   parameterStorages.add(storage);
 }
 
+/** Whether a storage was marked as holding a model parameter. */
 export function isParameterStorage(storage: Storage): boolean {
   return parameterStorages.has(storage);
 }

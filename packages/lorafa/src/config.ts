@@ -5,6 +5,7 @@
  * - `lora-fb`: B is frozen, A is trained (the mirror image, Appendix A).
  */
 export type LoraMethod = 'full' | 'lora' | 'lora-fa' | 'lora-fb';
+/** Every {@link LoraMethod}, in the order the memory model reports them. */
 export const LORA_METHODS: readonly LoraMethod[] = ['full', 'lora', 'lora-fa', 'lora-fb'];
 
 /**
@@ -24,6 +25,7 @@ export const LORA_METHODS: readonly LoraMethod[] = ['full', 'lora', 'lora-fa', '
  *   Both factors start non-zero; the method then freezes what it freezes (A for LoRA-FA).
  */
 export type LoraInit = 'gaussian' | 'kaiming-uniform' | 'uniform' | 'anisotropic' | 'orthogonal' | 'mixed' | 'pissa';
+/** Every supported {@link LoraInit}. */
 export const LORA_INITS: readonly LoraInit[] = [
   'gaussian',
   'kaiming-uniform',
@@ -34,6 +36,7 @@ export const LORA_INITS: readonly LoraInit[] = [
   'pissa',
 ];
 
+/** A LoRA setup: the method, rank r, α, and optionally rsLoRA scaling and the initialisation. */
 export interface LoraConfig {
   method: LoraMethod;
   rank: number;
@@ -48,6 +51,7 @@ export function loraScaling(config: Pick<LoraConfig, 'rank' | 'alpha' | 'rsLora'
   return config.rsLora ? config.alpha / Math.sqrt(config.rank) : config.alpha / config.rank;
 }
 
+/** Throws if the method or init is unknown, the rank is not a positive integer, or α is not positive. */
 export function validateLoraConfig(config: LoraConfig): void {
   if (!LORA_METHODS.includes(config.method))
     throw new Error(`lora: unknown method '${config.method}' (expected ${LORA_METHODS.join(', ')})`);

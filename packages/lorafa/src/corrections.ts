@@ -18,6 +18,7 @@ import { gramCondition } from './condition.js';
 const CONDITION_LIMIT = 1e12;
 const warnedLayers = new Set<string>();
 
+/** Options for {@link GramSolver}: the layer name for warnings, ridges for the pinv fallback, and the warning sink. */
 export interface GramSolverOptions {
   /** Names the layer in the one-time warning when the Gram matrix is ill-conditioned. */
   name?: string;
@@ -57,6 +58,10 @@ export class GramSolver {
     return GramSolver.of(T.matmul(b64.transpose(), b64), options);
   }
 
+  /**
+   * For a given r x r Gram matrix G: its Cholesky inverse if well-conditioned, else pinv(G + δI)
+   * (or always pinv when `pinvRidge` is set), warning once per layer name on the fallback.
+   */
   static of(gram: T.Tensor, options: GramSolverOptions): GramSolver {
     const r = gram.shape[0]!;
     const identity = T.eye(r, r, { dtype: 'float64', backend: gram.backend.name });

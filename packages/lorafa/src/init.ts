@@ -76,6 +76,7 @@ export function pissaFactors(
   return { A: T.cast(a, dtype), B: T.cast(b, dtype), residualWeight: T.cast(residual, dtype) };
 }
 
+/** Options for {@link initialFactors}: dtype, Rng, and what `mixed` and `pissa` need. */
 export interface InitialFactorOptions {
   dtype: T.FloatDType;
   rng?: T.Rng;

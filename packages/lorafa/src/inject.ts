@@ -6,6 +6,7 @@ import type { LoraConfig } from './config.js';
 import { validateLoraConfig } from './config.js';
 import { LoraLinear } from './lora-linear.js';
 
+/** Options for {@link injectLora}: the LoRA config, which Linear modules to target, and a seed. */
 export interface InjectOptions extends LoraConfig {
   /**
    * Which Linear modules to adapt, as PEFT's `target_modules`: a string matches a module path
@@ -15,6 +16,10 @@ export interface InjectOptions extends LoraConfig {
   seed?: number;
 }
 
+/**
+ * Whether a module path matches a target: a string equal to the path or to a `.`-separated suffix
+ * of it, or a RegExp matching the whole path.
+ */
 export function matchesTarget(path: string, target: string | RegExp): boolean {
   if (typeof target === 'string') return path === target || path.endsWith(`.${target}`);
   const match = path.match(target);

@@ -8,6 +8,7 @@ import { initialFactors } from './init.js';
 import { loraFaLinear } from './lora-fa-op.js';
 import { loraLinear } from './lora-op.js';
 
+/** Options for {@link LoraLinear}: the LoRA config plus a module name and an Rng for initialisation. */
 export interface LoraLinearOptions extends LoraConfig {
   /** The adapted module's path (names warnings and saved adapters). */
   name?: string;
@@ -74,6 +75,10 @@ export class LoraLinear extends Module {
     return this.merged;
   }
 
+  /**
+   * x W0ᵀ + b + s (x Aᵀ) Bᵀ (LoRA-FA through its own op); the base layer alone when merged or
+   * without an adapter (`full`).
+   */
   forward(x: Variable): Variable {
     const adapter = this.adapter;
     if (!adapter || this.merged) return this.base.forward(x);

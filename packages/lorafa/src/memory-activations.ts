@@ -4,8 +4,10 @@ import type { ModelSpec } from './model-specs.js';
 
 /** How attention is computed: composed from primitives, or as the memory-efficient custom op. */
 export type AttentionKind = 'standard' | 'memory-efficient';
+/** Every {@link AttentionKind}. */
 export const ATTENTION_KINDS: readonly AttentionKind[] = ['standard', 'memory-efficient'];
 
+/** Inputs to the GPT-2 saved-activation estimate: method, batch, sequence length, rank and what is adapted. */
 export interface Gpt2ActivationOptions {
   method: LoraMethod;
   batch: number;

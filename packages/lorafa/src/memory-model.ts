@@ -5,6 +5,7 @@ import { ATTENTION_KINDS } from './memory-activations.js';
 import type { LinearSpec, ModelSpec } from './model-specs.js';
 import { parameterCount } from './model-specs.js';
 
+/** Inputs to {@link estimateMemory}: batch, sequence length, rank, targets and byte sizes. */
 export interface MemoryOptions {
   batch: number;
   seq: number;
@@ -27,6 +28,7 @@ export interface MemoryOptions {
   shareInputs?: boolean;
 }
 
+/** One method's estimated memory, in bytes (`trainableParameters` is a count); `total` is the sum of the four parts. */
 export interface MemoryBreakdown {
   method: LoraMethod;
   trainableParameters: number;
@@ -125,11 +127,13 @@ export function savedBytesPerLinear(
   return o.tokens * perToken * o.bytes;
 }
 
+/** {@link MemoryOptions} plus how attention is computed, for the whole-step estimate. */
 export interface StepMemoryOptions extends MemoryOptions {
   /** 'standard' saves the softmax probabilities; 'memory-efficient' (FlashAttention) a log-sum-exp per row. */
   attention?: AttentionKind;
 }
 
+/** A {@link MemoryBreakdown} plus the activations every method saves alike, for a whole training step. */
 export interface StepMemoryBreakdown extends MemoryBreakdown {
   /** Saved activations outside the adapted linears: norms, attention, the MLP's nonlinearity, logits. */
   otherActivations: number;

@@ -12,6 +12,7 @@ export interface LinearSpec {
   inputGroup: string;
 }
 
+/** A transformer's shape for the memory model: sizes, the linears of one block, and the other parameter count. */
 export interface ModelSpec {
   name: string;
   hiddenSize: number;
@@ -100,6 +101,7 @@ export function gpt2Spec(o: {
   };
 }
 
+/** Specs of published models (Llama, GPT-2, ...) by name. */
 export const MODEL_PRESETS: Record<string, ModelSpec> = {
   'llama2-7b': llamaSpec({ name: 'llama2-7b', hidden: 4096, layers: 32, heads: 32, ffn: 11008, vocab: 32000 }),
   'llama3-8b': llamaSpec({

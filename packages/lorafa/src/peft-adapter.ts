@@ -16,9 +16,11 @@ import { injectLora } from './inject.js';
  * `@lorafa/lorafa/node`) writes and reads the folder.
  */
 export const ADAPTER_CONFIG = 'adapter_config.json';
+/** File name of the adapter's tensors in a PEFT adapter folder. */
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 const PREFIX = 'base_model.model.';
 
+/** Fields written into `adapter_config.json` when saving a PEFT adapter. */
 export interface SaveAdapterOptions {
   baseModel?: string;
   taskType?: string;
@@ -27,6 +29,7 @@ export interface SaveAdapterOptions {
   init?: LoraInit;
 }
 
+/** The PEFT tensor key of a module's factor: `base_model.model.<path>.lora_<A|B>.weight`. */
 export function peftKey(path: string, factor: 'A' | 'B'): string {
   return `${PREFIX}${path}.lora_${factor}.weight`;
 }
@@ -77,6 +80,7 @@ export function peftAdapterContents(
   return { config, tensors, metadata: { format: 'pt', lorafa_method: first.method } };
 }
 
+/** The fields of a PEFT `adapter_config.json` this project reads. */
 export interface PeftConfig {
   r: number;
   lora_alpha: number;

@@ -2,6 +2,7 @@ import type { LoraMethod } from './config.js';
 import type { AttentionKind } from './memory-activations.js';
 import type { ModelSpec } from './model-specs.js';
 
+/** Inputs to {@link gpt2StepFlops}: method, batch, sequence length, rank, targets and attention kind. */
 export interface StepFlopsOptions {
   method: LoraMethod;
   batch: number;
@@ -12,6 +13,7 @@ export interface StepFlopsOptions {
   attention?: AttentionKind;
 }
 
+/** Model FLOPs of one training step: forward, backward and their sum. */
 export interface StepFlops {
   forward: number;
   backward: number;

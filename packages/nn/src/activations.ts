@@ -13,22 +13,28 @@ export function geluTanh(x: Variable): Variable {
   return A.mul(A.mul(x, 0.5), A.add(A.tanh(inner), 1));
 }
 
+/** Element-wise tanh as a module. */
 export class Tanh extends Module {
+  /** Applies tanh element-wise. */
   forward(x: Variable): Variable {
     return A.tanh(x);
   }
 }
 
+/** Element-wise ReLU, max(x, 0), as a module. */
 export class ReLU extends Module {
+  /** Applies ReLU element-wise. */
   forward(x: Variable): Variable {
     return A.relu(x);
   }
 }
 
+/** GELU as a module: exact (`'none'`, default) or the tanh approximation (`'tanh'`). */
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
   }
+  /** Applies GELU element-wise, exact or tanh-approximated per `approximate`. */
   forward(x: Variable): Variable {
     return this.approximate === 'tanh' ? geluTanh(x) : gelu(x);
   }

@@ -19,6 +19,7 @@ export class Dropout extends Module {
     this.rng = options.rng ?? new T.Rng(options.seed ?? 0);
   }
 
+  /** In training, x times a fresh keep-mask scaled by 1/(1 − p); in eval mode (or p = 0), x unchanged. */
   forward(x: Variable): Variable {
     if (!this.training || this.p === 0) return x;
     const keep = T.greaterEqual(

@@ -19,6 +19,7 @@ export class Embedding extends Module {
     );
   }
 
+  /** Looks up the rows of `weight` for int32 ids [...], giving [..., dim]; throws for other dtypes. */
   forward(ids: T.Tensor): Variable {
     if (ids.dtype !== 'int32') throw new Error(`Embedding: ids must be int32, got ${ids.dtype}`);
     return A.indexSelect(this.weight, 0, ids);

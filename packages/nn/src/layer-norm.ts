@@ -21,6 +21,7 @@ export class LayerNorm extends Module {
     this.bias = this.registerParameter('bias', T.zeros([dim], options));
   }
 
+  /** Normalises x over its last dimension (which must equal `dim`), then scales by `weight` and shifts by `bias`. */
   forward(x: Variable): Variable {
     if (x.shape[x.rank - 1] !== this.dim) {
       throw new Error(`LayerNorm(${this.dim}): input has shape ${T.formatShape(x.shape)}`);

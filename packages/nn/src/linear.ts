@@ -3,6 +3,7 @@ import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import { Module } from './module.js';
 
+/** Options for {@link Linear}: `bias` (default true), dtype (default float32) and the initialising Rng. */
 export interface LinearOptions {
   bias?: boolean;
   dtype?: T.FloatDType;
@@ -32,6 +33,7 @@ export class Linear extends Module {
         : this.registerParameter('bias', T.uniform([outFeatures], -bound, bound, { dtype, rng }));
   }
 
+  /** x Wᵀ + b for x [..., inFeatures], giving [..., outFeatures]; throws on another last dimension. */
   forward(x: Variable): Variable {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(

@@ -12,14 +12,17 @@ export class ModuleList<M extends Module> extends Module implements Iterable<M> 
     this.items = items.map((m, i) => this.registerModule(String(i), m));
   }
 
+  /** The number of modules in the list. */
   get length(): number {
     return this.items.length;
   }
 
+  /** The module at index i (no bounds check). */
   at(i: number): M {
     return this.items[i]!;
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<M> {
     return this.items[Symbol.iterator]();
   }

@@ -2,7 +2,10 @@ import type { Variable } from '@lorafa/autograd';
 import { Module } from './module.js';
 
 /** A single-input, single-output layer. */
-export type Layer = Module & { forward(x: Variable): Variable };
+export type Layer = Module & {
+  /** Maps one input to one output. */
+  forward(x: Variable): Variable;
+};
 
 /** Layers applied in order; children are named '0', '1', ... as in PyTorch. */
 export class Sequential extends Module {
@@ -13,6 +16,7 @@ export class Sequential extends Module {
     this.layers = layers.map((layer, i) => this.registerModule(String(i), layer));
   }
 
+  /** Feeds x through each layer in order and returns the last output. */
   forward(x: Variable): Variable {
     return this.layers.reduce((h, layer) => layer.call(h), x);
   }

@@ -1,6 +1,7 @@
 import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 
+/** Attributes of an op along one axis, and whether to keep it as size 1. */
 export interface AxisAttrs {
   axis: number;
   keepdims: boolean;

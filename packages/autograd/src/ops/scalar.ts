@@ -11,6 +11,7 @@ export const mulScalarOp: OpDefinition<{ value: number }, 'mulScalar'> = {
   backward: (_ctx, g, { value }) => [T.mul(g, value)],
 };
 
+/** x / c for a number c: d/dx = 1/c. Saves nothing. */
 export const divScalarOp: OpDefinition<{ value: number }, 'divScalar'> = {
   name: 'divScalar',
   forward: (_ctx, [x], { value }) => T.div(x!, value),

@@ -1,6 +1,7 @@
 import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
 
+/** Attributes of a reduction: the axes (undefined for all) and whether to keep them as size 1. */
 export interface ReduceAttrs {
   axes: number | readonly number[] | undefined;
   keepdims: boolean;

@@ -36,6 +36,7 @@ export class CausalSelfAttention extends Module {
     this.attention = options.attention ?? 'standard';
   }
 
+  /** Self-attention over x [batch, seq, nEmbd], returning [batch, seq, nEmbd]. */
   forward(x: Variable): Variable {
     const [batch, length] = x.shape as [number, number, number];
     const headDim = this.nEmbd / this.nHead;

@@ -35,6 +35,7 @@ export class GPT2MLP extends Module {
     this.act = activation(config.activation_function);
   }
 
+  /** c_proj(act(c_fc(x))): [..., n_embd] → [..., n_embd]. */
   forward(x: Variable): Variable {
     return this.c_proj.call(this.act(this.c_fc.call(x)));
   }
@@ -64,6 +65,7 @@ export class GPT2Block extends Module {
     this.mlp = this.registerModule('mlp', new GPT2MLP(config, options));
   }
 
+  /** Applies the block to hidden states [batch, seq, n_embd] with both residual connections. */
   forward(x: Variable): Variable {
     const h = A.add(x, this.attn.call(this.ln_1.call(x)));
     return A.add(h, this.mlp.call(this.ln_2.call(h)));

@@ -17,7 +17,9 @@ export interface GPT2Config {
   attention?: GPT2Attention;
 }
 
+/** How attention is computed: `'standard'` (composed primitives) or `'memory-efficient'` (the blockwise custom op). */
 export type GPT2Attention = 'standard' | 'memory-efficient';
+/** Every supported {@link GPT2Attention} value. */
 export const GPT2_ATTENTIONS: readonly GPT2Attention[] = ['standard', 'memory-efficient'];
 
 const ACTIVATIONS = ['gelu_new', 'gelu', 'gelu_pytorch_tanh', 'relu'];

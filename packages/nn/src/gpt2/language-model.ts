@@ -18,12 +18,15 @@ export function causalLmLoss(logits: Variable, ids: T.Tensor): Variable {
   return crossEntropy(A.reshape(predictions, [batch * (length - 1), vocab]), targets.reshape([batch * (length - 1)]));
 }
 
+/** Options for {@link generate}: how many tokens to add, and greedy vs. temperature/top-k sampling. */
 export interface GenerateOptions {
+  /** How many tokens to generate. */
   maxNewTokens: number;
   /** 0 (default) is greedy decoding; otherwise sample from softmax(logits / temperature). */
   temperature?: number;
   /** Sample only among the k most likely tokens. */
   topK?: number;
+  /** Source of randomness for sampling (default: a new Rng seeded 0). */
   rng?: T.Rng;
   /** The model's context length: older tokens are dropped from the window. */
   contextLength?: number;

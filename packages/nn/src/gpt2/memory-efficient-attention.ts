@@ -2,6 +2,7 @@ import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 
+/** Options for the memory-efficient attention op: causal masking and the key block size. */
 export interface MemoryEfficientAttentionOptions {
   /** Query i sees keys j ≤ i only (GPT-2). */
   causal: boolean;

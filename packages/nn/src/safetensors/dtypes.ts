@@ -2,8 +2,10 @@ import type * as T from '@lorafa/tensor';
 
 /** safetensors element types this project reads and writes, with their sizes in bytes. */
 export const SAFETENSORS_DTYPES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 } as const;
+/** A safetensors dtype name this project supports: a key of {@link SAFETENSORS_DTYPES}. */
 export type SafetensorsDType = keyof typeof SAFETENSORS_DTYPES;
 
+/** Whether value is a supported safetensors dtype name. */
 export function isSafetensorsDType(value: unknown): value is SafetensorsDType {
   return typeof value === 'string' && Object.hasOwn(SAFETENSORS_DTYPES, value);
 }

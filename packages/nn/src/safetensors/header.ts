@@ -10,6 +10,7 @@ export interface TensorEntry {
   end: number;
 }
 
+/** A parsed safetensors header: the tensor entries and the `__metadata__` strings. */
 export interface Header {
   entries: TensorEntry[];
   metadata: Record<string, string>;
@@ -18,6 +19,7 @@ export interface Header {
 /** A safetensors file is: u64 little-endian header length N, N bytes of JSON, then data. */
 export const MAX_HEADER_BYTES = 100 * 2 ** 20;
 
+/** A malformed or unsupported safetensors file; the message is prefixed with the source's name. */
 export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
   constructor(source: string, problem: string) {

@@ -4,11 +4,13 @@ import type { SafetensorsDType } from './dtypes.js';
 import type { Header } from './header.js';
 import { parseHeader, readHeaderLength } from './header.js';
 
+/** What a parsed safetensors file holds: its tensors, their stored dtypes and the header metadata. */
 export interface SafetensorsContents {
   /** Tensors by key (a record without a prototype: a key like `__proto__` is just a key). */
   tensors: Record<string, T.Tensor>;
   /** The stored dtype of each tensor (F16/BF16 are read into float32). */
   storedDTypes: Record<string, SafetensorsDType>;
+  /** The header's `__metadata__` string map (empty if absent). */
   metadata: Record<string, string>;
 }
 
