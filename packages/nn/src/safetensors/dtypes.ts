@@ -2,7 +2,7 @@ import type * as T from '@lorafa/tensor';
 
 /** safetensors element types this project reads and writes, with their sizes in bytes. */
 export const SAFETENSORS_DTYPES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 } as const;
-/** A safetensors dtype name this project supports: a key of {@link SAFETENSORS_DTYPES}. */
+/** A safetensors dtype name this project supports: F64, F32, F16, BF16, I64 or I32. */
 export type SafetensorsDType = keyof typeof SAFETENSORS_DTYPES;
 
 /** Whether value is a supported safetensors dtype name. */
