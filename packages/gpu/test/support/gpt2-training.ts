@@ -3,6 +3,7 @@ import type { GPT2Config } from '@lorafa/nn';
 import { causalLmLoss, GPT2 } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import { runSteps } from './training.js';
 
 const CONFIG: GPT2Config = {
   vocab_size: 33,
@@ -40,18 +41,7 @@ export async function trainAdaptedGpt2(
     );
     const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.01 });
     await optimizer.prepare();
-    const losses: number[] = [];
-    const readsPerStep: number[] = [];
-    for (let step = 0; step < options.steps; step++) {
-      const before = options.reads?.() ?? 0;
-      optimizer.zeroGrad();
-      const loss = causalLmLoss(model.call(ids), ids);
-      loss.backward();
-      optimizer.step();
-      losses.push((await loss.data())[0]!);
-      readsPerStep.push((options.reads?.() ?? 0) - before);
-    }
-    return { losses, readsPerStep };
+    return runSteps(optimizer, () => causalLmLoss(model.call(ids), ids), options);
   } finally {
     T.setBackend(previous.name);
   }

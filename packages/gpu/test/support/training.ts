@@ -1,6 +1,7 @@
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
+import type { Optimizer } from '@lorafa/nn';
 import { Linear, Module, mseLoss } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
@@ -43,19 +44,31 @@ export async function trainAdaptedMlp(
     const y = T.randn([4, 5, 3], { rng, dtype: 'float32' });
     const optimizer = new LoraFAOptimizer(adapters, [], { lr: 0.01 });
     if (options.prepare ?? true) await optimizer.prepare();
-    const losses: number[] = [];
-    const readsPerStep: number[] = [];
-    for (let step = 0; step < options.steps; step++) {
-      const before = options.reads?.() ?? 0;
-      optimizer.zeroGrad();
-      const loss = mseLoss(model.call(x), y);
-      loss.backward();
-      optimizer.step();
-      losses.push((await loss.data())[0]!);
-      readsPerStep.push((options.reads?.() ?? 0) - before);
-    }
-    return { losses, readsPerStep };
+    return runSteps(optimizer, () => mseLoss(model.call(x), y), options);
   } finally {
     T.setBackend(previous.name);
   }
+}
+
+/**
+ * `steps` optimizer steps of `lossOf`, awaiting only each step's loss; with `reads`, how many
+ * device reads the backend counted during each step.
+ */
+export async function runSteps(
+  optimizer: Optimizer,
+  lossOf: () => Variable,
+  options: { steps: number; reads?: () => number },
+): Promise<{ losses: number[]; readsPerStep: number[] }> {
+  const losses: number[] = [];
+  const readsPerStep: number[] = [];
+  for (let step = 0; step < options.steps; step++) {
+    const before = options.reads?.() ?? 0;
+    optimizer.zeroGrad();
+    const loss = lossOf();
+    loss.backward();
+    optimizer.step();
+    losses.push((await loss.data())[0]!);
+    readsPerStep.push((options.reads?.() ?? 0) - before);
+  }
+  return { losses, readsPerStep };
 }
