@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GPT2Attention } from '@lorafa/nn';
+import { GPT2_ATTENTIONS } from '@lorafa/nn';
 import { readGpt2Config, writeFileAtomic } from '@lorafa/nn/node';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { gpt2Spec, gpt2StepFlops } from '@lorafa/lorafa';
@@ -29,7 +31,8 @@ const DEFAULT_TARGETS = ['c_attn', 'c_proj', 'c_fc'];
 
 export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
                [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd] [--init gaussian|anisotropic|...]
-               [--seed 0] [--batch 8] [--seq 64] [--out out/compare] [--json] [--backend NAME]
+               [--seed 0] [--batch 8] [--seq 64] [--attention standard|memory-efficient]
+               [--out out/compare] [--json] [--backend NAME]
 
 Fine-tunes the same base model on the same data, seed and budget with each method (each in
 its own process, so peak memory is per method) and reports: trainable parameters, held-out
@@ -43,6 +46,9 @@ OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join('
 
 The default is the embedded Brown task: a GPT-2 pretrained on non-fiction (models/brown-base)
 adapted to fiction. --quick runs a short budget (under 2 minutes on 2 cores).
+
+--attention standard|memory-efficient is passed to every run (default: the model's config.json);
+the saved activations and GFLOP/step follow it.
 
 --backend NAME (or LORAFA_BACKEND) is passed to every method's run (see lorafa finetune --help
 for the backends); on a gpu backend cond(Gram) and the cosine are not measured.
@@ -70,6 +76,7 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
       'rank',
       'optimizer',
       'init',
+      'attention',
       'seed',
       'out',
       'lr',
@@ -115,6 +122,9 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     '--checkpoint-every',
     '0',
     ...(flags.has('lr') ? ['--lr', stringFlag(flags, 'lr', '')] : []),
+    ...(flags.has('attention')
+      ? ['--attention', choiceFlag('compare', flags, 'attention', GPT2_ATTENTIONS, 'standard')]
+      : []),
     ...(flags.has('backend') ? ['--backend', stringFlag(flags, 'backend', '')] : []),
   ];
   mkdirSync(outDir, { recursive: true });
@@ -205,7 +215,8 @@ function addThroughput(
   reports.forEach((r, i) => {
     const method = VARIANTS[methods[i]!]!.flags[1] as LoraMethod;
     const shape = { batch: Number(option('batch')), seq: Number(option('seq')), rank: Number(option('rank')) };
-    r.stepGflop = gpt2StepFlops(spec, { method, ...shape, targets: DEFAULT_TARGETS }).total / 1e9;
+    const attention = shared.includes('--attention') ? (option('attention') as GPT2Attention) : c.attention;
+    r.stepGflop = gpt2StepFlops(spec, { method, ...shape, targets: DEFAULT_TARGETS, attention }).total / 1e9;
     r.gflopPerSecond = r.stepGflop / (r.stepMs / 1000);
     r.mfu = peak === null ? null : r.gflopPerSecond / peak;
   });

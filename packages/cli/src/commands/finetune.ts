@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { saveGpt2, writeFileAtomic } from '@lorafa/nn/node';
+import { LORA_INITS } from '@lorafa/lorafa';
 import { savePeftAdapter } from '@lorafa/lorafa/node';
 import { parseArguments, stringFlag } from '../arguments.js';
 import { EXIT_STATUS_HELP, NumericalFailure, UsageError } from '../cli-error.js';
 import { loadCorpus } from '../data/corpus.js';
+import { configuredAttention, withAttention } from '../training/attention.js';
 import { loadBaseModel } from '../training/base-model.js';
 import { TRAINING_VALUE_FLAGS, trainingOptions } from '../training/flags.js';
 import { claimOutDir } from '../training/out-dir.js';
@@ -15,8 +17,8 @@ import type { CommandIo } from '../command.js';
 
 export const FINETUNE_HELP = `lorafa finetune --model DIR [--data brown:fiction|FILE.txt|FILE.jsonl] [--method full|lora|lora-fa|lora-fb]
                 [--no-correction] [--rank 8] [--alpha 2r] [--lr] [--optimizer adamw|sgd] [--steps 100]
-                [--batch 8] [--seq 64] [--targets c_attn,c_proj,c_fc] [--init gaussian|kaiming-uniform|uniform|anisotropic]
-                [--seed 0] [--weight-decay 0] [--eval-every] [--eval-batches 4] [--checkpoint-every]
+                [--batch 8] [--seq 64] [--targets c_attn,c_proj,c_fc] [--init gaussian|uniform|mixed|pissa|...]
+                [--attention standard|memory-efficient] [--seed 0] [--weight-decay 0] [--eval-every] [--eval-batches 4] [--checkpoint-every]
                 [--out DIR] [--resume] [--json] [--backend NAME]
 
 Fine-tunes a GPT-2 checkpoint (config.json + model.safetensors + tokenizer) on a corpus with one
@@ -25,11 +27,16 @@ in PEFT's format to OUT/adapter (the whole model to OUT/model for --method full)
 metrics to OUT/metrics.json. LoRA-FA and LoRA-FB use the corrected gradient unless
 --no-correction. OUT is locked while a run uses it (OUT/.lock).
 
+--init: ${LORA_INITS.join(', ')} (docs/theory.md, "How A starts").
+--attention: standard (the seq x seq probabilities are saved for backward) or memory-efficient
+(the blockwise custom op: saves q, k, v, the output and a log-sum-exp per row, recomputes the
+probabilities in backward); the default is what the model's config.json says, else standard.
+
 Checkpoints: every --checkpoint-every steps (default a fifth of the run; 0 for only the last)
 a crash-safe checkpoint OUT/checkpoint-NNNNNN (the step) is committed, with a SHA-256 of each
 file in its manifest. --resume continues from the newest complete one bit for bit, optimizer
 state included, after checking that it belongs to the same run: the same model and weights,
-data, method, rank, alpha, init, seed, targets, optimizer, weight decay, batch, seq and lorafa
+data, method, rank, alpha, init, attention, seed, targets, optimizer, weight decay, batch, seq and lorafa
 version, else it names the field that differs. Options that may change on resume:
   --steps             extend (or finish) the run
   --lr                the learning rate from the checkpoint on (e.g. lower, after a divergence)
@@ -91,7 +98,10 @@ export async function finetuneCommand(argv: readonly string[], io: CommandIo): P
   const backendFlag = flags.get('backend');
   return withBackend('finetune', typeof backendFlag === 'string' ? backendFlag : undefined, async () => {
     // loaded after the backend is chosen: the model's tensors are created on it
-    const { model, tokenizer, fingerprint } = loadBaseModel(stringFlag(flags, 'model', ''));
+    const loaded = loadBaseModel(stringFlag(flags, 'model', ''));
+    const { tokenizer, fingerprint } = loaded;
+    if (!flags.has('attention')) options.attention = configuredAttention(loaded.model);
+    const model = withAttention(loaded.model, options.attention);
     if (options.seq > model.config.n_positions)
       throw new UsageError(
         `finetune: --seq ${options.seq} exceeds the model's n_positions ${model.config.n_positions}`,

@@ -38,8 +38,15 @@ const FLAG_OF: Record<string, string> = {
   seq: '--seq',
   targets: '--targets',
   init: '--init',
+  attention: '--attention',
   seed: '--seed',
 };
+
+/**
+ * Fields added to the fingerprint after checkpoints were written without them, with the value
+ * those runs had: a checkpoint that does not record `attention` ran with standard attention.
+ */
+const ADDED_LATER: Fingerprint = { attention: 'standard' };
 
 let cachedVersion: string | undefined;
 /** The version of @lorafa/cli (from its package.json, beside src/ and dist/). */
@@ -80,9 +87,10 @@ export function requireSameRun(recorded: Fingerprint, current: Fingerprint, chec
     const text = typeof v === 'string' ? v : JSON.stringify(v);
     return /^[0-9a-f]{64}$/.test(text) ? `${text.slice(0, 16)}…` : text.length > 80 ? `${text.slice(0, 80)}…` : text;
   };
+  const was = (k: string) => recorded[k] ?? ADDED_LATER[k];
   const differences = keys
-    .filter((k) => recorded[k] !== current[k])
-    .map((k) => `${k} (${FLAG_OF[k] ?? k}) was ${show(recorded[k])}, now ${show(current[k])}`);
+    .filter((k) => was(k) !== current[k])
+    .map((k) => `${k} (${FLAG_OF[k] ?? k}) was ${show(was(k))}, now ${show(current[k])}`);
   if (differences.length)
     throw new UsageError(
       `--resume: ${checkpointPath} belongs to a different run: ${differences.join('; ')}. Only ${RESUMABLE_FLAGS} may change on resume`,

@@ -1,4 +1,6 @@
 import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
+import type { GPT2Attention } from '@lorafa/nn';
+import { GPT2_ATTENTIONS } from '@lorafa/nn';
 import { LORA_INITS, LORA_METHODS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, stringFlag } from '../arguments.js';
 import type { TrainingOptions } from './trainer.js';
@@ -29,6 +31,7 @@ export const TRAINING_VALUE_FLAGS = [
   'seq',
   'targets',
   'init',
+  'attention',
   'seed',
   'weight-decay',
   'eval-every',
@@ -63,6 +66,13 @@ export function trainingOptions(
       .split(',')
       .filter(Boolean),
     init: choiceFlag<LoraInit>(command, flags, 'init', LORA_INITS, defaults.init ?? 'gaussian'),
+    attention: choiceFlag<GPT2Attention>(
+      command,
+      flags,
+      'attention',
+      GPT2_ATTENTIONS,
+      defaults.attention ?? 'standard',
+    ),
     seed: numberFlag(command, flags, 'seed', defaults.seed ?? 0, { integer: true, min: 0, max: LIMITS.seed }),
     evalEvery: numberFlag(command, flags, 'eval-every', defaults.evalEvery ?? Math.max(1, Math.ceil(steps / 10)), {
       integer: true,

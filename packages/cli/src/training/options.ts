@@ -1,3 +1,4 @@
+import type { GPT2Attention } from '@lorafa/nn';
 import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
 
 /** Every option of a training run (`lorafa finetune` and each method of `lorafa compare`). */
@@ -14,6 +15,8 @@ export interface TrainingOptions {
   seq: number;
   targets: string[];
   init: LoraInit;
+  /** How attention is computed; part of the run's identity (the saved bytes depend on it). */
+  attention: GPT2Attention;
   seed: number;
   evalEvery: number;
   evalBatches: number;
