@@ -48,7 +48,8 @@ export class OpContext {
    * Declares the tensors backward needs. Call it at most once, in forward only (as PyTorch's
    * `save_for_backward`): one call lists everything, so `saved` reads in the order written
    * there. A `null` keeps its slot in `saved` without keeping anything alive: ops pass null for
-   * a tensor that only the gradient of an input that needs none would use.
+   * a tensor that only the gradient of an input that needs none would use. The ledger charges
+   * the tensors to the op's scope and to the kind label open now (`withSavedKind`).
    */
   save(...tensors: (Tensor | null)[]): void {
     if (this.forwardDone) throw new Error(`${this.opName}: ctx.save may be called in forward only`);
@@ -61,7 +62,7 @@ export class OpContext {
       droppedGraphs.register(this, { ledger: this.tape.ledger, ids: this.savedIds }, this);
     for (const t of tensors) {
       this.savedTensors.push(t);
-      if (t) this.savedIds.push(this.tape.ledger.retain(t, this.scope));
+      if (t) this.savedIds.push(this.tape.ledger.retain(t, this.scope, this.tape.currentKind));
     }
   }
 

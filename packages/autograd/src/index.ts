@@ -4,7 +4,7 @@
  */
 export { Variable, variable, parameter } from './variable.js';
 export type { VariableOptions } from './variable.js';
-export { Tape, currentTape, withTape, withScope } from './tape.js';
+export { Tape, currentTape, withTape, withScope, withSavedKind } from './tape.js';
 export type { SavedBytesReport, ByteCount } from './saved-ledger.js';
 export { OpContext } from './context.js';
 export { applyOp, customOp } from './define-op.js';

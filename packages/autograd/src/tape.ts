@@ -14,12 +14,14 @@ let sequence = 0;
  *
  * The tape also owns the ledger of saved tensors, so `tape.savedBytes()` says exactly how much
  * memory the recorded graph keeps for backward, in total and per scope (a module path such as
- * `h.0.attn`, opened with `tape.scope(name, fn)`).
+ * `h.0.attn`, opened with `tape.scope(name, fn)`), and within a scope per kind (what the saved
+ * tensor is, such as a linear's input 'X' or LoRA's 'H' = X Aᵀ, named with `tape.kind(name, fn)`).
  */
 export class Tape {
   /** The saved tensors' bytes, per storage and scope. */
   readonly ledger = new SavedTensorLedger();
   private readonly scopeStack: string[] = [];
+  private readonly kindStack: string[] = [];
 
   /** The next node number (one counter for every tape). */
   nextSequence(): number {
@@ -41,7 +43,22 @@ export class Tape {
     }
   }
 
-  /** What the recorded graph keeps for backward now, in total and per scope. */
+  /** The innermost kind label open now ('' for none). */
+  get currentKind(): string {
+    return this.kindStack.at(-1) ?? '';
+  }
+
+  /** Runs `fn` with the tensors saved inside it labelled `kind` (the innermost label wins). */
+  kind<T>(kind: string, fn: () => T): T {
+    this.kindStack.push(kind);
+    try {
+      return fn();
+    } finally {
+      this.kindStack.pop();
+    }
+  }
+
+  /** What the recorded graph keeps for backward now, in total, per scope and per kind. */
   savedBytes(): SavedBytesReport {
     return this.ledger.report();
   }
@@ -73,4 +90,12 @@ export function withTape<T>(tape: Tape, fn: () => T): T {
 /** Opens a named scope on the current tape. */
 export function withScope<T>(name: string, fn: () => T): T {
   return current.scope(name, fn);
+}
+
+/**
+ * Labels what ops save inside `fn` as `kind` on the current tape (`savedBytes().kinds`): the
+ * code that knows what a saved tensor is names it, as LoRA names X and H = X Aᵀ.
+ */
+export function withSavedKind<T>(kind: string, fn: () => T): T {
+  return current.kind(kind, fn);
 }

@@ -82,7 +82,8 @@ export function loraFaLinear(
   scaling: number,
   inverseGram: T.Tensor | null = null,
 ): Variable {
-  return bias
-    ? loraFaOp(scaling, true, inverseGram)(x, w0, a, b, bias)
-    : loraFaOp(scaling, false, inverseGram)(x, w0, a, b);
+  // Its one saved activation is H: the tape labels it so (`savedBytes().kinds`).
+  return A.withSavedKind('H', () =>
+    bias ? loraFaOp(scaling, true, inverseGram)(x, w0, a, b, bias) : loraFaOp(scaling, false, inverseGram)(x, w0, a, b),
+  );
 }

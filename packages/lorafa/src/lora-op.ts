@@ -5,7 +5,7 @@ import type { Variable } from '@lorafa/autograd';
  * The LoRA layer composed from autograd primitives (LoRA, LoRA-FB, and the reference the LoRA-FA
  * op is tested against): Y = X W0ᵀ + b + s (X Aᵀ) Bᵀ. Primitives save only what the wanted
  * gradients need, so LoRA saves X (for dA) and H (for dB), LoRA-FB saves X only, and a composed
- * LoRA-FA would save H only as well.
+ * LoRA-FA would save H only as well; the tape labels them 'X' and 'H' (`savedBytes().kinds`).
  */
 export function loraLinear(
   x: Variable,
@@ -16,7 +16,9 @@ export function loraLinear(
   scaling: number,
 ): Variable {
   const base = A.matmul(x, A.transpose(w0));
-  const h = A.matmul(x, A.transpose(a));
-  const y = A.add(base, A.mul(A.matmul(h, A.transpose(b)), scaling));
+  // The tape's kinds: what dA = s (G B)ᵀ X keeps is X, what dB = s Gᵀ H keeps is H.
+  const h = A.withSavedKind('X', () => A.matmul(x, A.transpose(a)));
+  const update = A.withSavedKind('H', () => A.matmul(h, A.transpose(b)));
+  const y = A.add(base, A.mul(update, scaling));
   return bias ? A.add(y, bias) : y;
 }

@@ -40,7 +40,8 @@ export class Linear extends Module {
         `Linear(${this.inFeatures} → ${this.outFeatures}): input has shape ${T.formatShape(x.shape)}, expected last dimension ${this.inFeatures}`,
       );
     }
-    const y = A.matmul(x, A.transpose(this.weight));
+    // What dW = Gᵀ X keeps is the input: the tape labels it 'X' (`savedBytes().kinds`).
+    const y = A.withSavedKind('X', () => A.matmul(x, A.transpose(this.weight)));
     return this.bias ? A.add(y, this.bias) : y;
   }
 }
