@@ -28,9 +28,9 @@ export interface Gpt2ActivationBreakdown {
   linears: number;
   layerNorms: number;
   attention: number;
-  /** GELU's (gelu_new) saved tensors. */
+  /** GELU's (gelu_new) saved input. */
   mlpActivation: number;
-  /** Embedding indices, the head's input, the loss's log-sum-exp input and its picks. */
+  /** Embedding indices, the head's input, and the loss's logits, targets and row log-sum-exp. */
   embeddingsHeadLoss: number;
   total: number;
 }
@@ -50,11 +50,14 @@ const BOOL = 1;
  * variants the frozen embeddings make block 0's ln_1 record nothing, and with the first k
  * blocks adapted every block from the first adapted one on records its LayerNorms, attention
  * and GELU. Per recording block, N = batch·seq tokens, d = n_embd, f = inner, h = heads, T = seq:
- * - each LayerNorm: x − μ (N·d) and √(σ² + ε) (N); with Full-FT also the normalised x (N·d);
+ * - each LayerNorm (the fused primitive): x̂ (N·d) and rstd = 1/√(σ² + ε) (N), with or without
+ *   Full-FT (dγ = Σ g·x̂ needs nothing more; γ is a parameter, counted apart);
  * - standard attention: q, k, v (3N·d), the causal mask (T² bools), the masked scores and the
  *   probabilities (2·batch·h·T²) and the row log-sum-exp (batch·h·T);
  * - memory-efficient attention: q, k, v, the output (4N·d) and the row log-sum-exp (batch·h·T);
- * - gelu_new: its input, x³'s base is the same tensor, tanh(·), x/2 and 1 + tanh(·) (4N·f);
+ * - gelu_new (the fused primitive): its input alone (N·f);
+ * - the loss (the fused softmax cross-entropy over the predicted rows P = batch·(seq − 1)): the
+ *   logits, its int32 targets and one log-sum-exp per row;
  * - each linear as Table 1 (`savedBytesPerLinear`) when adapted or Full-FT, else nothing.
  */
 export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOptions): Gpt2ActivationBreakdown {
@@ -89,7 +92,7 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
     mlpActivation: 0,
     embeddingsHeadLoss: 0,
   };
-  const layerNorm = () => N * (d + 1) * F + (full ? N * d * F : 0);
+  const layerNorm = () => N * (d + 1) * F;
   /** Adds a linear's saved input/H and tells whether its output needs a gradient. */
   const adapts = (name: string, block: number) => full || (block < adaptedBlocks && targets.includes(name));
   const linear = (name: string, inFeatures: number, block: number, inputNeedsGrad: boolean): boolean => {
@@ -112,16 +115,16 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
     grad = grad || attnGrad;
     if (grad) out.layerNorms += layerNorm();
     const fcGrad = linear('c_fc', d, block, grad);
-    if (fcGrad) out.mlpActivation += 4 * N * f * F;
+    if (fcGrad) out.mlpActivation += N * f * F;
     const mlpGrad = linear('mlp.c_proj', f, block, fcGrad); // called first: it adds its bytes
     grad = grad || mlpGrad;
   }
   if (grad) {
     out.layerNorms += layerNorm(); // ln_f
     const predicted = batch * (seq - 1);
-    // logSumExp saves its input: a view of the whole logits storage when batch is 1, else a copy.
+    // The loss saves its logits: a view of the whole logits storage when batch is 1, else a copy.
     const logits = (batch === 1 ? N : predicted) * vocab * F;
-    out.embeddingsHeadLoss += (full ? N * d * F : 0) + logits + predicted * (F + INT32 + F);
+    out.embeddingsHeadLoss += (full ? N * d * F : 0) + logits + predicted * (INT32 + F);
   }
   const total = out.linears + out.layerNorms + out.attention + out.mlpActivation + out.embeddingsHeadLoss;
   return { ...out, total };

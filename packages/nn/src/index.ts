@@ -6,12 +6,12 @@
 export { Module } from './module.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
-export { Tanh, ReLU, GELU, gelu, geluTanh } from './activations.js';
+export { Tanh, ReLU, GELU, gelu, geluTanh, geluComposed, geluTanhComposed } from './activations.js';
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';
 export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
-export { LayerNorm } from './layer-norm.js';
+export { LayerNorm, layerNormComposed } from './layer-norm.js';
 export { ModuleList } from './module-list.js';
 export type { GPT2Config, GPT2Attention } from './gpt2/config.js';
 export { validateGpt2Config, parseGpt2Config, GPT2_CONFIG_LIMITS, GPT2_ATTENTIONS } from './gpt2/config.js';
@@ -30,7 +30,7 @@ export {
 export { isConv1DWeight } from './gpt2/hf-keys.js';
 export { causalLmLoss, generate } from './gpt2/language-model.js';
 export type { GenerateOptions } from './gpt2/language-model.js';
-export { mseLoss, crossEntropy } from './losses.js';
+export { mseLoss, crossEntropy, crossEntropyComposed } from './losses.js';
 
 export type {
   GradientTransform,

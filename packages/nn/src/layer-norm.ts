@@ -5,7 +5,8 @@ import { Module } from './module.js';
 
 /**
  * LayerNorm over the last dimension: (x − μ) / √(σ² + ε) · γ + β with the biased variance, as
- * PyTorch. Composed from primitives, so its gradient needs no rule of its own.
+ * PyTorch. One fused primitive (`A.layerNorm`): one pass forward, and it saves x̂ and one rstd
+ * per row for its hand-written backward; {@link layerNormComposed} is its reference.
  */
 export class LayerNorm extends Module {
   readonly weight: Variable;
@@ -26,9 +27,14 @@ export class LayerNorm extends Module {
     if (x.shape[x.rank - 1] !== this.dim) {
       throw new Error(`LayerNorm(${this.dim}): input has shape ${T.formatShape(x.shape)}`);
     }
-    const centered = A.sub(x, A.mean(x, -1, true));
-    const variance = A.mean(A.square(centered), -1, true);
-    const normalized = A.div(centered, A.sqrt(A.add(variance, this.eps)));
-    return A.add(A.mul(normalized, this.weight), this.bias);
+    return A.layerNorm(x, this.weight, this.bias, this.eps);
   }
+}
+
+/** LayerNorm composed from primitives (mean, sub, square, sqrt, div, mul, add): the fused op's reference. */
+export function layerNormComposed(x: Variable, weight: Variable, bias: Variable, eps = 1e-5): Variable {
+  const centered = A.sub(x, A.mean(x, -1, true));
+  const variance = A.mean(A.square(centered), -1, true);
+  const normalized = A.div(centered, A.sqrt(A.add(variance, eps)));
+  return A.add(A.mul(normalized, weight), bias);
 }

@@ -11,6 +11,8 @@ export { sizeOf, broadcastShapes, contiguousStrides, normalizeAxis, normalizeAxe
 export type {
   Backend,
   LoraFaKernels,
+  FusedKernels,
+  GeluApproximation,
   Storage,
   View,
   UnaryOp,

@@ -31,6 +31,12 @@ import { tanhOp } from './tanh.js';
 import { whereOp } from './where.js';
 import { divScalarOp, mulScalarOp, powScalarOp } from './scalar.js';
 import { erfOp } from './erf.js';
+import type { GeluAttrs } from './gelu.js';
+import { geluOp } from './gelu.js';
+import type { LayerNormAttrs } from './layer-norm.js';
+import { layerNormOp } from './layer-norm.js';
+import type { CrossEntropyAttrs } from './softmax-cross-entropy.js';
+import { softmaxCrossEntropyOp } from './softmax-cross-entropy.js';
 
 /** Every differentiable primitive and the attributes it takes. */
 export interface PrimitiveAttrs {
@@ -65,6 +71,9 @@ export interface PrimitiveAttrs {
   concat: { axis: number };
   indexSelect: { axis: number };
   cast: { dtype: T.DType };
+  gelu: GeluAttrs;
+  layerNorm: LayerNormAttrs;
+  softmaxCrossEntropy: CrossEntropyAttrs;
 }
 
 /** The name of a differentiable primitive (a key of the gradient table). */
@@ -74,7 +83,8 @@ export type Primitive = keyof PrimitiveAttrs;
  * The gradient table: one forward/backward pair per primitive. The mapped type makes a missing
  * primitive a compile error, and so is a rule under the wrong key (`add: subOp`): the entry
  * under key P must be an `OpDefinition` named P, with P's attributes. Everything else (mean,
- * softmax, ...) is composed from these.
+ * softmax, ...) is composed from these; gelu, layerNorm and softmaxCrossEntropy are fused
+ * layers, primitives for speed and saved memory (their composed forms are the tests' reference).
  */
 export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> } = {
   add: addOp,
@@ -108,4 +118,7 @@ export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> 
   concat: concatOp,
   indexSelect: indexSelectOp,
   cast: castOp,
+  gelu: geluOp,
+  layerNorm: layerNormOp,
+  softmaxCrossEntropy: softmaxCrossEntropyOp,
 };

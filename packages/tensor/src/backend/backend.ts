@@ -83,6 +83,38 @@ export interface Backend {
 
   /** Fused LoRA-FA kernels, for backends that offer them (the LoRA-FA op composes them otherwise). */
   readonly loraFa?: LoraFaKernels;
+  /** Fused GELU, LayerNorm and softmax cross-entropy kernels (the autograd primitives compose them otherwise). */
+  readonly fused?: FusedKernels;
+}
+
+/** Which GELU: exact, x·Φ(x), or GPT-2's tanh approximation (`gelu_new`). */
+export type GeluApproximation = 'none' | 'tanh';
+
+/**
+ * One pass each for the layers a training step spends most elementwise time in, computing in
+ * float64 and writing the operands' dtype. Rows are the last axis; `rstd` = 1/√(σ² + ε) and
+ * x̂ = (x − μ)·rstd with the biased variance σ². Each returns exactly what the autograd
+ * primitive saves, so a backend without them (composing tensor ops) saves the same tensors.
+ */
+export interface FusedKernels {
+  /** gelu(x) elementwise. */
+  gelu(x: View, approximate: GeluApproximation): Storage;
+  /** g · gelu′(x) elementwise (x and g equally shaped). */
+  geluBackward(x: View, g: View, approximate: GeluApproximation): Storage;
+  /** LayerNorm of x `[..., d]`: y = x̂·γ + β, with x̂ `[..., d]` and rstd `[...]` for backward. */
+  layerNorm(x: View, weight: View, bias: View, eps: number): { y: Storage; normalized: Storage; rstd: Storage };
+  /** dx = rstd·(dŷ − mean(dŷ) − x̂·mean(dŷ·x̂)) per row, dŷ = g·γ. */
+  layerNormInputGradient(g: View, normalized: View, rstd: View, weight: View): Storage;
+  /** dγ = Σ g·x̂ and dβ = Σ g over every row. */
+  layerNormWeightGradients(g: View, normalized: View): { weight: Storage; bias: Storage };
+  /**
+   * Cross-entropy of logits `[R, C]` against int32 targets `[R]`: the mean over rows whose
+   * target is not `ignoreIndex` of logSumExp(row) − row[target] (a scalar), and each row's
+   * logSumExp `[R]` for backward.
+   */
+  softmaxCrossEntropy(logits: View, targets: View, ignoreIndex: number): { loss: Storage; logSumExp: Storage };
+  /** d loss/d logits = (softmax − onehot(target))·g/count on counted rows, 0 on ignored ones; g is a scalar. */
+  softmaxCrossEntropyBackward(logits: View, targets: View, logSumExp: View, g: View, ignoreIndex: number): Storage;
 }
 
 /**

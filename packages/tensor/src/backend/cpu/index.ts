@@ -8,6 +8,7 @@ import { argReduceLast, reduceTrailing } from './reduce.js';
 import { matmulStrided } from './matmul.js';
 import { gatherAlong, scatterAddAlong } from './gather.js';
 import { CpuStorage, dataOf } from './storage.js';
+import { createCpuFusedKernels } from './fused/index.js';
 import { takeRecycledMark } from './pool.js';
 import { noteAllocation } from '../allocations.js';
 
@@ -69,6 +70,7 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     gather: (x, axis, indices) => wrap(gatherAlong(x, axis, indices)),
     scatterAdd: (shape, axis, indices, source) =>
       wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
+    fused: createCpuFusedKernels(wrap),
   };
   let [allocated, reused] = [0, 0];
   backend.allocatedBytes = () => allocated;

@@ -1,0 +1,63 @@
+import type { TypedArray } from '../../../dtype.js';
+import { sizeOf } from '../../../shape.js';
+import type { GeluApproximation, View } from '../../backend.js';
+import { erf } from '../erf.js';
+import { allocateArray } from '../pool.js';
+import { denseElements } from './dense.js';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_TANH_CUBIC = 0.044715;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * gelu(x), one pass: ½x(1 + tanh(u)) with u = √(2/π)(x + 0.044715x³) (x³ as x·x·x), or the
+ * exact ½x(1 + erf(x/√2)). Both keep −0 as −0, as the composed form does.
+ */
+export function geluForward(x: View, approximate: GeluApproximation): TypedArray {
+  const { data, start } = denseElements(x);
+  const out = allocateArray(x.storage.dtype, sizeOf(x.shape));
+  if (approximate === 'tanh') {
+    for (let i = 0; i < out.length; i++) {
+      const v = data[start + i]!;
+      const t = Math.tanh((v + v * v * v * GELU_TANH_CUBIC) * SQRT_2_OVER_PI);
+      out[i] = v * 0.5 * (t + 1);
+    }
+  } else {
+    for (let i = 0; i < out.length; i++) {
+      const v = data[start + i]!;
+      out[i] = v * 0.5 * (erf(v * Math.SQRT1_2) + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * g · gelu′(x), one pass. With t = tanh(u):
+ *   gelu_tanh′(x) = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²),
+ * 1 − t² taken as (1 − t)(1 + t) (less cancellation near |t| = 1), and the second term dropped
+ * where 1 − t² is exactly 0 so that a huge x² cannot make 0·∞. Exact:
+ *   gelu′(x) = Φ(x) + x·φ(x) = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π).
+ */
+export function geluBackward(x: View, g: View, approximate: GeluApproximation): TypedArray {
+  const xs = denseElements(x);
+  const gs = denseElements(g);
+  const [xd, x0, gd, g0] = [xs.data, xs.start, gs.data, gs.start];
+  const out = allocateArray(x.storage.dtype, sizeOf(x.shape));
+  if (approximate === 'tanh') {
+    for (let i = 0; i < out.length; i++) {
+      const v = xd[x0 + i]!;
+      const square = v * v;
+      const t = Math.tanh((v + square * v * GELU_TANH_CUBIC) * SQRT_2_OVER_PI);
+      const sech2 = (1 - t) * (1 + t);
+      const slope = sech2 === 0 ? 0 : 0.5 * v * sech2 * SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_CUBIC * square);
+      out[i] = gd[g0 + i]! * (0.5 * (1 + t) + slope);
+    }
+  } else {
+    for (let i = 0; i < out.length; i++) {
+      const v = xd[x0 + i]!;
+      const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
+      out[i] = gd[g0 + i]! * (cdf + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+    }
+  }
+  return out;
+}
