@@ -24,8 +24,12 @@ export interface Gpt2ActivationOptions {
 
 /** Saved bytes by where they are saved; `total` is their sum. */
 export interface Gpt2ActivationBreakdown {
-  /** Inputs X and H = X Aᵀ of the linears, as Table 1 (what the methods differ in). */
+  /** Inputs X and H = X Aᵀ of the linears, as Table 1 (what the methods differ in): `linearX + linearH`. */
   linears: number;
+  /** The linears' inputs X (Full-FT, LoRA, LoRA-FB): the tape's kind 'X'. */
+  linearX: number;
+  /** The adapters' H = X Aᵀ (LoRA, LoRA-FA): the tape's kind 'H'. */
+  linearH: number;
   layerNorms: number;
   attention: number;
   /** GELU's (gelu_new) saved input. */
@@ -85,8 +89,9 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
   const full = method === 'full';
   const { hiddenSize: d, ffnSize: f, heads: h, vocabSize: vocab } = spec;
   const N = batch * seq;
-  const out: Omit<Gpt2ActivationBreakdown, 'total'> = {
-    linears: 0,
+  const out: Omit<Gpt2ActivationBreakdown, 'total' | 'linears'> = {
+    linearX: 0,
+    linearH: 0,
     layerNorms: 0,
     attention: 0,
     mlpActivation: 0,
@@ -97,7 +102,9 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
   const adapts = (name: string, block: number) => full || (block < adaptedBlocks && targets.includes(name));
   const linear = (name: string, inFeatures: number, block: number, inputNeedsGrad: boolean): boolean => {
     if (!adapts(name, block)) return inputNeedsGrad;
-    out.linears += linearSavedBytes(method, N, inFeatures, rank, F);
+    const saved = linearSavedBytes(method, N, inFeatures, rank, F);
+    out.linearX += saved.x;
+    out.linearH += saved.h;
     return true;
   };
 
@@ -111,7 +118,7 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
     // With one head, c_proj's input is a view of the attention output, which the
     // memory-efficient op saves already: when c_proj saves its input too, it counts once.
     if (attention === 'memory-efficient' && h === 1 && method !== 'lora-fa' && adapts('attn.c_proj', block))
-      out.linears -= N * d * F;
+      out.linearX -= N * d * F;
     grad = grad || attnGrad;
     if (grad) out.layerNorms += layerNorm();
     const fcGrad = linear('c_fc', d, block, grad);
@@ -126,14 +133,22 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
     const logits = (batch === 1 ? N : predicted) * vocab * F;
     out.embeddingsHeadLoss += (full ? N * d * F : 0) + logits + predicted * (INT32 + F);
   }
-  const total = out.linears + out.layerNorms + out.attention + out.mlpActivation + out.embeddingsHeadLoss;
-  return { ...out, total };
+  const linears = out.linearX + out.linearH;
+  const total = linears + out.layerNorms + out.attention + out.mlpActivation + out.embeddingsHeadLoss;
+  return { ...out, linears, total };
 }
 
 /** Table 1 per linear: Full-FT and LoRA-FB keep X, LoRA keeps X and H, LoRA-FA keeps H. */
-function linearSavedBytes(method: LoraMethod, tokens: number, inFeatures: number, rank: number, F: number): number {
-  const perToken = method === 'lora-fa' ? rank : method === 'lora' ? inFeatures + rank : inFeatures;
-  return tokens * perToken * F;
+function linearSavedBytes(
+  method: LoraMethod,
+  tokens: number,
+  inFeatures: number,
+  rank: number,
+  F: number,
+): { x: number; h: number } {
+  const keepsX = method !== 'lora-fa';
+  const keepsH = method === 'lora' || method === 'lora-fa';
+  return { x: keepsX ? tokens * inFeatures * F : 0, h: keepsH ? tokens * rank * F : 0 };
 }
 
 function attentionBytes(
