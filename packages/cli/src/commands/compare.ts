@@ -1,37 +1,33 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { GPT2Attention } from '@lorafa/nn';
 import { GPT2_ATTENTIONS } from '@lorafa/nn';
 import { readGpt2Config, writeFileAtomic } from '@lorafa/nn/node';
-import type { LoraMethod } from '@lorafa/lorafa';
-import { gpt2Spec, gpt2StepFlops } from '@lorafa/lorafa';
+import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
+import { gpt2Spec, gpt2StepFlops, LORA_INITS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
-import { CliError, EXIT, EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
+import { EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
+import { planRuns, runFinetune, VARIANTS } from '../compare/runs.js';
+import type { InitVerdict } from '../report/init-verdict.js';
+import { initVerdict } from '../report/init-verdict.js';
+import type { RunGroup, SeededRun } from '../report/seed-groups.js';
+import { groupRuns, groupTable } from '../report/seed-groups.js';
 import { lossCurvesSvg } from '../report/plot.js';
 import type { CurvePoint } from '../report/plot.js';
 import { markdownReport, textTable } from '../report/table.js';
 import type { MethodReport } from '../report/table.js';
 import { measureMatmulPeak } from '../report/matmul-peak.js';
 import type { CommandIo } from '../command.js';
+import { compareGenre, compareTask } from './compare-genre.js';
 
-/** The variants compare can run: a key, its finetune flags and its label. */
-export const VARIANTS: Record<string, { flags: string[]; label: string }> = {
-  full: { flags: ['--method', 'full'], label: 'Full-FT' },
-  lora: { flags: ['--method', 'lora'], label: 'LoRA' },
-  'lora-fa-nocorr': { flags: ['--method', 'lora-fa', '--no-correction'], label: 'LoRA-FA (no correction)' },
-  'lora-fa': { flags: ['--method', 'lora-fa'], label: 'LoRA-FA' },
-  'lora-fb': { flags: ['--method', 'lora-fb'], label: 'LoRA-FB' },
-  'lora-fb-nocorr': { flags: ['--method', 'lora-fb', '--no-correction'], label: 'LoRA-FB (no correction)' },
-};
 const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
 /** finetune's default --targets ('c_proj' matches attn.c_proj and mlp.c_proj): every block linear. */
 const DEFAULT_TARGETS = ['c_attn', 'c_proj', 'c_fc'];
 
 export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
-               [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd] [--init gaussian|anisotropic|...]
-               [--seed 0] [--batch 8] [--seq 64] [--attention standard|memory-efficient]
+               [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd]
+               [--init gaussian | --inits gaussian,uniform,mixed,pissa] [--seed 0 | --seeds 0,1,2]
+               [--batch 8] [--seq 64] [--attention standard|memory-efficient]
                [--out out/compare] [--json] [--backend NAME]
 
 Fine-tunes the same base model on the same data, seed and budget with each method (each in
@@ -47,28 +43,37 @@ OUT/report.json and OUT/loss-curves.svg. Methods: ${Object.keys(VARIANTS).join('
 The default is the embedded Brown task: a GPT-2 pretrained on non-fiction (models/brown-base)
 adapted to fiction. --quick runs a short budget (under 2 minutes on 2 cores).
 
+Inits and seeds: --inits runs every method with each init (${LORA_INITS.join(', ')}) and
+each seed of --seeds (default 0,1,2 with --inits; the seed draws A and orders the batches, the
+same for every init). The report adds, per method and init, held-out loss, cond(Gram) and the
+cosine as mean ± sd over the seeds, and for LoRA-FA a verdict on the paper's claims (Section
+6.5, Table 5, Table 12): Gaussian ≥ mixed ≥ uniform, and PiSSA-style A worse than Gaussian,
+where a difference of mean losses counts only beyond 2·√(sd²/n + sd²/n).
+
 --attention standard|memory-efficient is passed to every run (default: the model's config.json);
 the saved activations and GFLOP/step follow it.
 
 --backend NAME (or LORAFA_BACKEND) is passed to every method's run (see lorafa finetune --help
 for the backends); on a gpu backend cond(Gram) and the cosine are not measured.
 
+--task genre compares the methods on Brown genre classification instead (its options:
+lorafa compare --task genre --help); --task lm, the default, is the task above.
+
 Examples:
   lorafa compare --quick
   lorafa compare --optimizer sgd --methods lora-fa-nocorr,lora-fa
   lorafa compare --init anisotropic --methods lora-fa-nocorr,lora-fa --json
+  lorafa compare --methods lora-fa --inits gaussian,uniform,mixed,pissa --seeds 0,1,2
 
 ${EXIT_STATUS_HELP}`;
 
-function binPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lorafa.mjs');
-}
-
 export async function compareCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  if (compareTask(argv) === 'genre') return compareGenre(argv, io);
   const { out } = io;
   const { flags, positional } = parseArguments('compare', argv, {
     booleans: ['json', 'help', 'quick'],
     values: [
+      'task',
       'methods',
       'model',
       'data',
@@ -76,8 +81,10 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
       'rank',
       'optimizer',
       'init',
+      'inits',
       'attention',
       'seed',
+      'seeds',
       'out',
       'lr',
       'batch',
@@ -88,12 +95,13 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
   if (flags.has('help')) return (out(COMPARE_HELP), 0);
   if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
   const quick = flags.has('quick');
-  const methods = stringFlag(flags, 'methods', DEFAULT_METHODS.join(',')).split(',').filter(Boolean);
+  const methods = listFlag(flags, 'methods', DEFAULT_METHODS.join(','));
   const unknown = methods.filter((m) => !VARIANTS[m]);
   if (unknown.length)
     throw new UsageError(
       `compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`,
     );
+  const { inits, seeds } = initsAndSeeds(flags);
   const steps = numberFlag('compare', flags, 'steps', quick ? 12 : 60, { integer: true, min: 1 });
   const outDir = stringFlag(flags, 'out', join('out', 'compare'));
   const shared = [
@@ -107,10 +115,6 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     String(numberFlag('compare', flags, 'rank', 8, { integer: true, min: 1 })),
     '--optimizer',
     choiceFlag('compare', flags, 'optimizer', ['adamw', 'sgd'] as const, 'adamw'),
-    '--init',
-    stringFlag(flags, 'init', 'gaussian'),
-    '--seed',
-    String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 })),
     '--batch',
     String(numberFlag('compare', flags, 'batch', 8, { integer: true, min: 1 })),
     '--seq',
@@ -128,47 +132,33 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     ...(flags.has('backend') ? ['--backend', stringFlag(flags, 'backend', '')] : []),
   ];
   mkdirSync(outDir, { recursive: true });
-  const reports: MethodReport[] = [];
-  for (const key of methods) {
-    const variant = VARIANTS[key]!;
-    const child = spawnSync(
-      process.execPath,
-      [
-        binPath(),
-        'finetune',
-        ...shared,
-        ...variant.flags,
-        '--label',
-        variant.label,
-        '--out',
-        join(outDir, key),
-        '--json',
-      ],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    if (child.status !== 0) {
-      const code = child.status === EXIT.failure || child.status === EXIT.badInput ? child.status : EXIT.internal;
-      throw new CliError(
-        `the ${variant.label} run failed (exit ${child.status ?? child.signal}); see the messages above`,
-        code,
-      );
-    }
-    reports.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
-  }
-  addThroughput(reports, methods, shared, flags.has('backend') ? stringFlag(flags, 'backend', '') : null);
+  const planned = planRuns(methods, inits, seeds);
+  const reports: SeededRun[] = planned.map((run) => ({
+    key: run.key,
+    variant: run.variant,
+    init: run.init,
+    seed: run.seed,
+    ...(runFinetune(run, shared, outDir) as Omit<MethodReport, 'key'>),
+  }));
+  addThroughput(reports, shared, flags.has('backend') ? stringFlag(flags, 'backend', '') : null);
   const points: CurvePoint[] = reports.flatMap((r) => [
     ...r.history.losses.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'train' as const })),
     ...r.history.evals.map((p) => ({ method: r.method, step: p.step, loss: p.loss, kind: 'held-out' as const })),
   ]);
-  const options = Object.fromEntries(shared.flatMap((v, i) => (i % 2 === 0 ? [[v.slice(2), shared[i + 1]]] : [])));
+  const options: Record<string, string | undefined> = {
+    ...Object.fromEntries(shared.flatMap((v, i) => (i % 2 === 0 ? [[v.slice(2), shared[i + 1]]] : []))),
+    inits: inits.join(','),
+    seeds: seeds.join(','),
+  };
+  const seeded = planned.length > methods.length;
+  const groups = seeded ? groupRuns(reports, (variant) => VARIANTS[variant]!.label) : null;
+  const verdict = groups ? initVerdictOf(groups) : null;
   const report = {
     date: new Date().toISOString(),
     quick,
     options,
-    methods: reports.map(({ history, ...rest }) => ({ ...rest, history })),
+    ...(groups ? { groups, verdict } : {}),
+    methods: reports,
   };
   writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
   writeFileAtomic(
@@ -178,26 +168,73 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
       `Loss on ${options['data']} (${options['optimizer']}, ${steps} steps, r=${options['rank']})`,
     ),
   );
-  writeFileAtomic(join(outDir, 'report.md'), markdownReport(reports, options, 'loss-curves.svg'));
+  const seedSection = groups
+    ? ['', '## Over seeds', '', ...groupTable(groups, 'markdown'), '', ...verdictLines(verdict)]
+    : [];
+  writeFileAtomic(
+    join(outDir, 'report.md'),
+    markdownReport(reports, options, 'loss-curves.svg') + seedSection.map((l) => `${l}\n`).join(''),
+  );
   if (flags.has('json'))
     out(JSON.stringify({ ...report, methods: reports.map(({ history: _history, ...rest }) => rest) }));
   else {
     for (const line of textTable(reports)) out(line);
+    if (groups) for (const line of ['', ...groupTable(groups, 'text'), '', ...verdictLines(verdict)]) out(line);
     out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);
   }
   return 0;
+}
+
+function listFlag(flags: Map<string, string | true>, name: string, fallback: string): string[] {
+  return stringFlag(flags, name, fallback).split(',').filter(Boolean);
+}
+
+/**
+ * --inits (default: --init's one) and --seeds (default: 0,1,2 when several inits are compared,
+ * else --seed's one), validated.
+ */
+function initsAndSeeds(flags: Map<string, string | true>): { inits: string[]; seeds: number[] } {
+  if (flags.has('init') && flags.has('inits')) throw new UsageError('compare: give --init or --inits, not both');
+  if (flags.has('seed') && flags.has('seeds')) throw new UsageError('compare: give --seed or --seeds, not both');
+  const inits = flags.has('inits') ? listFlag(flags, 'inits', '') : [stringFlag(flags, 'init', 'gaussian')];
+  const bad = inits.filter((i) => !LORA_INITS.includes(i as LoraInit));
+  if (bad.length || inits.length === 0)
+    throw new UsageError(`compare: unknown init '${bad.join(', ')}' (choose from ${LORA_INITS.join(', ')})`);
+  const fallback = flags.has('inits')
+    ? '0,1,2'
+    : String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 }));
+  const seeds = listFlag(flags, 'seeds', fallback).map((raw) => {
+    const seed = Number(raw);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1)
+      throw new UsageError(`compare: --seeds must be integers from 0 to ${2 ** 32 - 1}, got '${raw}'`);
+    return seed;
+  });
+  if (new Set(seeds).size !== seeds.length || new Set(inits).size !== inits.length)
+    throw new UsageError('compare: --inits and --seeds must not repeat a value');
+  return { inits, seeds };
+}
+
+/** The init verdict for the LoRA-FA groups (with correction if run, else without). */
+function initVerdictOf(groups: readonly RunGroup[]): InitVerdict | null {
+  const variant = ['lora-fa', 'lora-fa-nocorr'].find((v) => groups.some((g) => g.variant === v));
+  const ofVariant = groups.filter((g) => g.variant === variant);
+  if (ofVariant.length < 2) return null;
+  return initVerdict(Object.fromEntries(ofVariant.map((g) => [g.init, g.evalLoss])));
+}
+
+function verdictLines(verdict: InitVerdict | null): string[] {
+  if (!verdict || (!verdict.ordering && !verdict.pissa)) return [];
+  return [
+    `Verdict (LoRA-FA; a difference counts when it exceeds 2·√(sd²/n + sd²/n) over the seeds):`,
+    ...[verdict.ordering, verdict.pissa].filter((v) => v !== null).map((v) => `- ${v.sentence}`),
+  ];
 }
 
 /**
  * Model FLOPs per step (gpt2StepFlops, from the base model's config.json and the run's shape),
  * the achieved GFLOP/s, and MFU against the matmul peak measured now (CPU backends only).
  */
-function addThroughput(
-  reports: MethodReport[],
-  methods: readonly string[],
-  shared: readonly string[],
-  backend: string | null,
-): void {
+function addThroughput(reports: SeededRun[], shared: readonly string[], backend: string | null): void {
   const option = (name: string) => shared[shared.indexOf(`--${name}`) + 1]!;
   const configPath = join(option('model'), 'config.json');
   if (!existsSync(configPath)) return;
@@ -212,8 +249,8 @@ function addThroughput(
     nInner: c.n_inner ?? undefined,
   });
   const peak = backend === null || backend.startsWith('cpu') ? measureMatmulPeak() : null;
-  reports.forEach((r, i) => {
-    const method = VARIANTS[methods[i]!]!.flags[1] as LoraMethod;
+  reports.forEach((r) => {
+    const method = VARIANTS[r.variant]!.flags[1] as LoraMethod;
     const shape = { batch: Number(option('batch')), seq: Number(option('seq')), rank: Number(option('rank')) };
     const attention = shared.includes('--attention') ? (option('attention') as GPT2Attention) : c.attention;
     r.stepGflop = gpt2StepFlops(spec, { method, ...shape, targets: DEFAULT_TARGETS, attention }).total / 1e9;
