@@ -78,12 +78,32 @@ describe('matmul', () => {
     expectTensorClose(T.matmul(a, b), referenceMatmul(a.contiguous(), b.contiguous()), 1e-14);
   });
 
-  it('accumulates float32 products in float64 before rounding', () => {
+  // docs/architecture.md, "float32 matmul semantics": float32 sums in float32, k ascending, a
+  // rounded product then a rounded sum per step; float64 sums in float64.
+  it('accumulates float32 in float32, k ascending, product then sum rounded', () => {
     const n = 4096;
     const a = T.full([1, n], 0.1);
     const b = T.full([n, 1], 0.1);
-    const exact = Math.fround(0.1) * Math.fround(0.1) * n;
-    expect(T.matmul(a, b).item()).toBe(Math.fround(exact));
+    let acc = 0;
+    for (let p = 0; p < n; p++) acc = Math.fround(acc + Math.fround(Math.fround(0.1) * Math.fround(0.1)));
+    expect(T.matmul(a, b).item()).toBe(acc);
+    expect(acc).not.toBe(Math.fround(Math.fround(0.1) * Math.fround(0.1) * n)); // the case tells the two apart
+    // Order matters in float32: 1 + 2⁻²⁴ rounds back to 1 (ties to even), twice; a float64 sum would not.
+    const ordered = T.matmul(T.tensor([[1, 2 ** -24, 2 ** -24]]), T.tensor([[1], [1], [1]]));
+    expect(ordered.item()).toBe(1);
+  });
+
+  it('accumulates float64 in float64', () => {
+    const ordered = T.matmul(
+      T.tensor([[1, 2 ** -53, 2 ** -53]], { dtype: 'float64' }),
+      T.ones([3, 1], { dtype: 'float64' }),
+    );
+    expect(ordered.item()).toBe(1);
+    const mixed = T.matmul(
+      T.tensor([[1, 2 ** -24, 2 ** -24]], { dtype: 'float64' }),
+      T.ones([3, 1], { dtype: 'float64' }),
+    );
+    expect(mixed.item()).toBe(1 + 2 ** -23);
   });
 
   it('names the shapes on mismatch', () => {

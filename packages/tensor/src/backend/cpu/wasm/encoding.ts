@@ -79,13 +79,17 @@ function simd(opcode: number, ...immediates: Bytes): Bytes {
   return [0xfd, ...unsigned(opcode), ...immediates];
 }
 
-/** The 128-bit SIMD instructions (prefix 0xFD), for 2 lanes of f64. */
+/** The 128-bit SIMD instructions (prefix 0xFD), for 2 lanes of f64 or 4 of f32. */
 export const Simd = {
   load: (offset: number) => simd(0x00, ...memarg(4, offset)),
+  /** Loads one f32 and copies it into all four lanes. */
+  load32Splat: (offset: number) => simd(0x09, ...memarg(2, offset)),
   /** Loads one f64 and copies it into both lanes. */
   load64Splat: (offset: number) => simd(0x0a, ...memarg(3, offset)),
   store: (offset: number) => simd(0x0b, ...memarg(4, offset)),
   zero: simd(0x0c, ...new Array<number>(16).fill(0)),
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
   f64x2Add: simd(0xf0),
   f64x2Mul: simd(0xf2),
 } as const;

@@ -2,32 +2,67 @@ import type { Bytes } from './encoding.js';
 import { MAGIC_AND_VERSION, Op, Section, Simd, ValueType, name, section, unsigned, vector } from './encoding.js';
 
 /**
- * The matmul micro-kernel, written as WebAssembly bytes at run time (as jax-js does): one
- * exported function
+ * The matmul micro-kernels, written as WebAssembly bytes at run time (as jax-js does). For each
+ * precision (float64 and float32) the module exports
  *
- *   kernel(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, first)
+ *   block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes)
  *
- * over packed float64 operands in the module's imported memory:
- * - `a` holds row panels of ROWS rows: panel i stores a[i·ROWS + r, p] at (p·ROWS + r), so the
- *   ROWS values the kernel needs for step p are adjacent; consecutive panels are aPanelBytes apart;
- * - `b` holds column panels of COLUMNS columns, b[p, j·COLUMNS + c] at (p·COLUMNS + c), bPanelBytes apart;
- * - `c` is a row-major float64 tile, cRowBytes per row.
+ * over packed operands in the module's imported memory:
+ * - `a` holds row panels of `rows` rows: panel i stores a[i·rows + r, p] at (p·rows + r), so the
+ *   values the kernel needs for step p are adjacent; consecutive panels are aPanelBytes apart;
+ * - `b` holds column panels of `columns` columns, b[p, j·columns + c] at (p·columns + c),
+ *   bPanelBytes apart;
+ * - `c` is a row-major tile of the same precision, cRowBytes per row.
  *
- * For every pair of panels it runs `depth` steps of a ROWS x COLUMNS outer-product update held in
- * 128-bit registers (f64x2: 2 lanes), starting from zero when `first` is 1 and from the partial
- * sums already in `c` otherwise, and stores the sums back to `c`. Each element's sum therefore
- * runs over p in increasing order in float64, exactly as the specification's loop does, so a
- * matmul split into depth slabs is bit-identical to one pass. (WebAssembly never fuses a
- * multiply and an add, and a float32 product is exact in float64.)
+ * For every pair of panels it runs `depth` steps of a rows x columns outer-product update held in
+ * 128-bit registers, starting from zero for the first depth slab and from the partial sums already
+ * in `c` after it, and stores the sums back to `c`. Each element's sum therefore runs over p in
+ * increasing order, one rounded multiply then one rounded add per step, exactly as the
+ * specification's loop does (matmul.ts), so a matmul split into depth slabs is bit-identical to
+ * one pass. WebAssembly never fuses a multiply and an add.
+ * - float64 (`f64x2`, 2 lanes): the specification accumulates float64 tensors in float64.
+ * - float32 (`f32x4`, 4 lanes): the specification accumulates float32 tensors in float32
+ *   (docs/architecture.md, "float32 matmul semantics"), so twice the lanes do the same work.
  *
- * ROWS x COLUMNS = 4 x 4 (8 accumulator registers) measured fastest in V8: larger tiles spill.
- * A second export, `block`, runs a whole depth in cache-sized slabs (below).
+ * Tiles of 8 accumulator registers (4 x 4 for float64, 4 x 8 for float32) measured fastest in V8:
+ * larger tiles spill.
  */
-export const ROWS = 4;
-export const COLUMNS = 4;
-const LANES = 2; // f64 per v128
-const VECTORS = COLUMNS / LANES;
-const F64 = 8;
+/** One precision's kernel: its tile, its lanes and its instructions. */
+export interface KernelPrecision {
+  /** Rows of a (and of the c tile) per panel. */
+  readonly rows: number;
+  /** Columns of b (and of the c tile) per panel. */
+  readonly columns: number;
+  /** Bytes per element. */
+  readonly bytes: number;
+  /** Elements per 128-bit vector. */
+  readonly lanes: number;
+  /** Loads one element and copies it into every lane. */
+  readonly splat: (offset: number) => Bytes;
+  readonly add: Bytes;
+  readonly mul: Bytes;
+}
+
+/** float64 tensors: 2 lanes, a 4 x 4 tile. */
+export const FLOAT64_KERNEL: KernelPrecision = {
+  rows: 4,
+  columns: 4,
+  bytes: 8,
+  lanes: 2,
+  splat: Simd.load64Splat,
+  add: Simd.f64x2Add,
+  mul: Simd.f64x2Mul,
+};
+/** float32 tensors: 4 lanes, a 4 x 8 tile. */
+export const FLOAT32_KERNEL: KernelPrecision = {
+  rows: 4,
+  columns: 8,
+  bytes: 4,
+  lanes: 4,
+  splat: Simd.load32Splat,
+  add: Simd.f32x4Add,
+  mul: Simd.f32x4Mul,
+};
 
 // Parameters, then locals, numbered in declaration order.
 const P = {
@@ -46,10 +81,6 @@ const PARAMETERS = 10;
 const L = { row: 10, column: 11, aAt: 12, bAt: 13, bEnd: 14, cAt: 15 };
 const I32_LOCALS = 6;
 const FIRST_VECTOR = PARAMETERS + I32_LOCALS;
-const accumulator = (r: number, v: number) => FIRST_VECTOR + r * VECTORS + v;
-const bVector = (v: number) => FIRST_VECTOR + ROWS * VECTORS + v;
-const aSplat = FIRST_VECTOR + ROWS * VECTORS + VECTORS;
-const V128_LOCALS = ROWS * VECTORS + VECTORS + 1;
 
 /** `for (local = 0; local < limit; local++) body` as block/loop/br_if. */
 function countedLoop(local: number, limit: number, body: Bytes): Bytes {
@@ -80,19 +111,31 @@ function advance(local: number, bytes: number | Bytes): Bytes {
   return [...Op.localGet(local), ...amount, ...Op.i32Add, ...Op.localSet(local)];
 }
 
-/** Loads (or zeroes) the accumulators from the c tile, or stores them to it; cAt walks the rows. */
-function tileRows(perVector: (r: number, v: number) => Bytes): Bytes {
-  const out: Bytes = [];
-  for (let r = 0; r < ROWS; r++) {
-    for (let v = 0; v < VECTORS; v++) out.push(...perVector(r, v));
-    out.push(...advance(L.cAt, Op.localGet(P.cRowBytes)));
-  }
-  return out;
+/** The v128 locals of one precision's kernel: the accumulators, b's vectors, a's splat. */
+function registers(k: KernelPrecision) {
+  const vectors = k.columns / k.lanes;
+  return {
+    vectors,
+    accumulator: (r: number, v: number) => FIRST_VECTOR + r * vectors + v,
+    bVector: (v: number) => FIRST_VECTOR + k.rows * vectors + v,
+    aSplat: FIRST_VECTOR + k.rows * vectors + vectors,
+    count: k.rows * vectors + vectors + 1,
+  };
 }
 
-function microKernel(): Bytes {
+function microKernel(k: KernelPrecision): Bytes {
+  const { vectors, accumulator, bVector, aSplat } = registers(k);
+  /** Loads (or zeroes) the accumulators from the c tile, or stores them to it; cAt walks the rows. */
+  const tileRows = (perVector: (r: number, v: number) => Bytes): Bytes => {
+    const out: Bytes = [];
+    for (let r = 0; r < k.rows; r++) {
+      for (let v = 0; v < vectors; v++) out.push(...perVector(r, v));
+      out.push(...advance(L.cAt, Op.localGet(P.cRowBytes)));
+    }
+    return out;
+  };
   const pointers: Bytes = [
-    // aAt = a + row·aPanelBytes;  bAt = b + column·bPanelBytes;  bEnd = bAt + depth·COLUMNS·8
+    // aAt = a + row·aPanelBytes;  bAt = b + column·bPanelBytes;  bEnd = bAt + depth·columns·bytes
     ...Op.localGet(P.a),
     ...Op.localGet(L.row),
     ...Op.localGet(P.aPanelBytes),
@@ -106,22 +149,22 @@ function microKernel(): Bytes {
     ...Op.i32Add,
     ...Op.localTee(L.bAt),
     ...Op.localGet(P.depth),
-    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Const(k.columns * k.bytes),
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localSet(L.bEnd),
   ];
-  // cAt = c + row·ROWS·cRowBytes + column·COLUMNS·8
+  // cAt = c + row·rows·cRowBytes + column·columns·bytes
   const tileStart: Bytes = [
     ...Op.localGet(P.c),
     ...Op.localGet(L.row),
-    ...Op.i32Const(ROWS),
+    ...Op.i32Const(k.rows),
     ...Op.i32Mul,
     ...Op.localGet(P.cRowBytes),
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localGet(L.column),
-    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Const(k.columns * k.bytes),
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localSet(L.cAt),
@@ -137,24 +180,24 @@ function microKernel(): Bytes {
     ...Op.localGet(accumulator(r, v)),
     ...Simd.store(v * 16),
   ]);
-  // One step p: b's COLUMNS values as VECTORS registers, then for each row r, splat a[r, p] and
-  // accumulate acc[r] += a[r, p] · b[p, :].
+  // One step p: b's `columns` values as vectors, then for each row r, splat a[r, p] and
+  // accumulate acc[r] += a[r, p] · b[p, :] (a rounded multiply, then a rounded add).
   const step: Bytes = [];
-  for (let v = 0; v < VECTORS; v++) step.push(...Op.localGet(L.bAt), ...Simd.load(v * 16), ...Op.localSet(bVector(v)));
-  for (let r = 0; r < ROWS; r++) {
-    step.push(...Op.localGet(L.aAt), ...Simd.load64Splat(r * F64), ...Op.localSet(aSplat));
-    for (let v = 0; v < VECTORS; v++) {
+  for (let v = 0; v < vectors; v++) step.push(...Op.localGet(L.bAt), ...Simd.load(v * 16), ...Op.localSet(bVector(v)));
+  for (let r = 0; r < k.rows; r++) {
+    step.push(...Op.localGet(L.aAt), ...k.splat(r * k.bytes), ...Op.localSet(aSplat));
+    for (let v = 0; v < vectors; v++) {
       step.push(
         ...Op.localGet(accumulator(r, v)),
         ...Op.localGet(aSplat),
         ...Op.localGet(bVector(v)),
-        ...Simd.f64x2Mul,
-        ...Simd.f64x2Add,
+        ...k.mul,
+        ...k.add,
         ...Op.localSet(accumulator(r, v)),
       );
     }
   }
-  step.push(...advance(L.aAt, ROWS * F64), ...advance(L.bAt, COLUMNS * F64));
+  step.push(...advance(L.aAt, k.rows * k.bytes), ...advance(L.bAt, k.columns * k.bytes));
   const steps: Bytes = [
     ...Op.block,
     ...Op.loop,
@@ -171,7 +214,7 @@ function microKernel(): Bytes {
   const rewind = [
     ...Op.localGet(L.cAt),
     ...Op.localGet(P.cRowBytes),
-    ...Op.i32Const(ROWS),
+    ...Op.i32Const(k.rows),
     ...Op.i32Mul,
     ...Op.i32Sub,
     ...Op.localSet(L.cAt),
@@ -198,45 +241,59 @@ function microKernel(): Bytes {
   ];
 }
 
+/** kernel(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, first). */
+function kernelCode(k: KernelPrecision): Bytes {
+  const body = [...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel(k))), ...Op.end];
+  return [
+    ...vector([
+      [...unsigned(I32_LOCALS), ValueType.i32],
+      [...unsigned(registers(k).count), ValueType.v128],
+    ]),
+    ...body,
+  ];
+}
+
 /**
  * block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes): the whole
- * depth in slabs of DEPTH_SLAB steps, one kernel call each (the first from zero), so that one
- * b panel slab (256 x 4 x 8 B = 8 KiB) stays in the L1 cache while the a panels stream past it.
+ * depth in slabs of `slab` steps, one kernel call each (the first from zero), so that one b
+ * panel slab (256 x 4 x 8 B = 8 KiB) stays in the L1 cache while the a panels stream past it.
  */
-const DEPTH_SLAB = 256;
+const SLAB_BYTES = 8192;
 const BLOCK_PARAMETERS = 9;
 const SLAB_START = BLOCK_PARAMETERS; // the block function's one local
 
-function blockBody(): Bytes {
+function blockCode(k: KernelPrecision, kernelIndex: number): Bytes {
+  const slab = SLAB_BYTES / (k.columns * k.bytes);
   const remaining = [...Op.localGet(P.depth), ...Op.localGet(SLAB_START), ...Op.i32Sub];
   const call = [
     ...Op.localGet(P.a),
     ...Op.localGet(SLAB_START),
-    ...Op.i32Const(ROWS * F64),
+    ...Op.i32Const(k.rows * k.bytes),
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localGet(P.b),
     ...Op.localGet(SLAB_START),
-    ...Op.i32Const(COLUMNS * F64),
+    ...Op.i32Const(k.columns * k.bytes),
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localGet(P.c),
     ...Op.localGet(P.rowPanels),
     ...Op.localGet(P.columnPanels),
-    ...Op.i32Const(DEPTH_SLAB),
+    ...Op.i32Const(slab),
     ...remaining,
     ...remaining,
-    ...Op.i32Const(DEPTH_SLAB),
+    ...Op.i32Const(slab),
     ...Op.i32GtU,
-    ...Op.select, // min(DEPTH_SLAB, depth - start)
+    ...Op.select, // min(slab, depth - start)
     ...Op.localGet(P.aPanelBytes),
     ...Op.localGet(P.bPanelBytes),
     ...Op.localGet(P.cRowBytes),
     ...Op.localGet(SLAB_START),
     ...Op.i32Eqz, // first
-    ...Op.call(0),
+    ...Op.call(kernelIndex),
   ];
   return [
+    ...vector([[...unsigned(1), ValueType.i32]]),
     ...Op.i32Const(0),
     ...Op.localSet(SLAB_START),
     ...Op.block,
@@ -247,7 +304,7 @@ function blockBody(): Bytes {
     ...Op.i32Eqz,
     ...Op.brIf(1),
     ...call,
-    ...advance(SLAB_START, DEPTH_SLAB),
+    ...advance(SLAB_START, slab),
     ...Op.br(0),
     ...Op.end,
     ...Op.end,
@@ -258,25 +315,17 @@ function blockBody(): Bytes {
 /** Largest memory the module accepts: 65536 pages of 64 KiB, the whole 32-bit address space. */
 export const MAXIMUM_PAGES = 65536;
 
+/** The module's exports, by precision: `block64` and `block32`. */
+export const BLOCK_EXPORTS = { float64: 'block64', float32: 'block32' } as const;
+
 /**
- * The whole module: imports `env.memory` (shared, so that worker threads can run `block` on the
- * same packed operands; unshared where the runtime has no shared memory, e.g. a page that is not
- * cross-origin isolated), exports `kernel` (function 0) and `block` (function 1). Column panels
- * outside, rows inside, so one b panel stays in L1 while the a panels stream past it.
+ * The whole module: imports `env.memory` (shared, so that worker threads can run the blocks on
+ * the same packed operands; unshared where the runtime has no shared memory, e.g. a page that is
+ * not cross-origin isolated). Functions: 0 kernel64, 1 block64, 2 kernel32, 3 block32; the
+ * blocks are exported. Column panels outside, rows inside, so one b panel stays in L1 while the
+ * a panels stream past it.
  */
 export function gemmModuleBytes(shared = true): Uint8Array {
-  const kernelBody = [
-    ...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel())),
-    ...Op.end,
-  ];
-  const kernelCode = [
-    ...vector([
-      [...unsigned(I32_LOCALS), ValueType.i32],
-      [...unsigned(V128_LOCALS), ValueType.v128],
-    ]),
-    ...kernelBody,
-  ];
-  const blockCode = [...vector([[...unsigned(1), ValueType.i32]]), ...blockBody()];
   const i32Parameters = (count: number) => vector(new Array<Bytes>(count).fill([ValueType.i32]));
   const kernelType = [0x60, ...i32Parameters(PARAMETERS), ...vector([])];
   const blockType = [0x60, ...i32Parameters(BLOCK_PARAMETERS), ...vector([])];
@@ -290,18 +339,27 @@ export function gemmModuleBytes(shared = true): Uint8Array {
     ...unsigned(MAXIMUM_PAGES),
   ];
   const body = (code: Bytes) => [...unsigned(code.length), ...code];
+  const [KERNEL, BLOCK] = [0, 1]; // type indices
   return new Uint8Array([
     ...MAGIC_AND_VERSION,
     ...section(Section.type, vector([kernelType, blockType])),
     ...section(Section.import, vector([memoryImport])),
-    ...section(Section.function, vector([unsigned(0), unsigned(1)])),
+    ...section(Section.function, vector([unsigned(KERNEL), unsigned(BLOCK), unsigned(KERNEL), unsigned(BLOCK)])),
     ...section(
       Section.export,
       vector([
-        [...name('kernel'), 0x00, ...unsigned(0)],
-        [...name('block'), 0x00, ...unsigned(1)],
+        [...name(BLOCK_EXPORTS.float64), 0x00, ...unsigned(1)],
+        [...name(BLOCK_EXPORTS.float32), 0x00, ...unsigned(3)],
       ]),
     ),
-    ...section(Section.code, vector([body(kernelCode), body(blockCode)])),
+    ...section(
+      Section.code,
+      vector([
+        body(kernelCode(FLOAT64_KERNEL)),
+        body(blockCode(FLOAT64_KERNEL, 0)),
+        body(kernelCode(FLOAT32_KERNEL)),
+        body(blockCode(FLOAT32_KERNEL, 2)),
+      ]),
+    ),
   ]);
 }

@@ -1,4 +1,5 @@
-import { COLUMNS, MAXIMUM_PAGES, gemmModuleBytes } from './gemm-module.js';
+import type { KernelPrecision } from './gemm-module.js';
+import { BLOCK_EXPORTS, FLOAT32_KERNEL, MAXIMUM_PAGES, gemmModuleBytes } from './gemm-module.js';
 import type { HelperData } from './handover.js';
 import { BLOCK_ARGUMENTS, CHUNK_PANELS, FAILED, IDLE, POSTED, STARTING } from './handover.js';
 import { threadPlatform } from './platform/threads.js';
@@ -38,7 +39,8 @@ interface Helper {
 export interface Gemm {
   memory: WasmMemory;
   module: WasmModule;
-  block: Block;
+  /** The float64 and float32 blocks (gemm-module.ts), in this order. */
+  blocks: [Block, Block];
   /** Whether `memory` is shared, so that helpers can run on it. */
   shared: boolean;
   helpers: Helper[];
@@ -62,6 +64,7 @@ function takeChunks(
   aPanelBytes: number,
   bPanelBytes: number,
   cRowBytes: number,
+  cPanelBytes: number,
 ): void {
   for (
     let first = Atomics.add(cursor, 0, CHUNK_PANELS);
@@ -71,7 +74,7 @@ function takeChunks(
     block(
       a,
       b + first * bPanelBytes,
-      c + first * COLUMNS * 8,
+      c + first * cPanelBytes,
       rowPanels,
       Math.min(CHUNK_PANELS, columnPanels - first),
       depth,
@@ -149,9 +152,10 @@ export function compileGemm(shared: boolean): Gemm | null {
     if (!WASM?.validate(bytes)) return null;
     const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared });
     const module = new WASM.Module(bytes);
-    const block = new WASM.Instance(module, { env: { memory } }).exports['block'] as Block;
+    const exports = new WASM.Instance(module, { env: { memory } }).exports;
+    const blocks: [Block, Block] = [exports[BLOCK_EXPORTS.float64] as Block, exports[BLOCK_EXPORTS.float32] as Block];
     const cursor = new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
-    return { memory, module, block, shared, helpers: [], cursor };
+    return { memory, module, blocks, shared, helpers: [], cursor };
   } catch {
     return null;
   }
@@ -169,11 +173,12 @@ export function wasmGemm(): Gemm | null {
 }
 
 /**
- * Runs block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes),
- * its column panels shared in chunks between this thread and the helpers.
+ * Runs the precision's block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes,
+ * cRowBytes), its column panels shared in chunks between this thread and the helpers.
  */
 export function runBlock(
   gemm: Gemm,
+  precision: KernelPrecision,
   a: number,
   b: number,
   c: number,
@@ -184,18 +189,37 @@ export function runBlock(
   bPanelBytes: number,
   cRowBytes: number,
 ): void {
-  const work = rowPanels * columnPanels * depth * 16;
+  const work = rowPanels * columnPanels * depth * precision.rows * precision.columns;
+  const which = precision === FLOAT32_KERNEL ? 1 : 0;
+  const cPanelBytes = precision.columns * precision.bytes;
   const chunks = Math.ceil(columnPanels / CHUNK_PANELS);
   const helpers =
     work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
   const posted = helpers > 0 ? readyHelpers(gemm).slice(0, helpers) : [];
   Atomics.store(gemm.cursor, 0, 0);
   for (const helper of posted) {
-    helper.state.set([a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes], 1);
+    helper.state.set(
+      [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which],
+      1,
+    );
     Atomics.store(helper.state, 0, POSTED);
     Atomics.notify(helper.state, 0);
   }
-  takeChunks(gemm.block, gemm.cursor, a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes); // this thread too
+  // this thread too
+  takeChunks(
+    gemm.blocks[which],
+    gemm.cursor,
+    a,
+    b,
+    c,
+    rowPanels,
+    columnPanels,
+    depth,
+    aPanelBytes,
+    bPanelBytes,
+    cRowBytes,
+    cPanelBytes,
+  );
   let failed = false;
   for (const helper of posted) {
     const started = Date.now();

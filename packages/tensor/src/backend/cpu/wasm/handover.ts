@@ -1,4 +1,4 @@
-import { COLUMNS } from './gemm-module.js';
+import { BLOCK_EXPORTS } from './gemm-module.js';
 import type { WasmMemory, WasmModule } from './webassembly-api.js';
 
 /**
@@ -12,8 +12,13 @@ export const IDLE = 0,
   DONE = 2,
   FAILED = 3,
   STARTING = 4;
-export const BLOCK_ARGUMENTS = 9;
-/** Column panels (32 columns of b) a thread takes at a time. */
+/**
+ * a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes (the block's own
+ * arguments), then cPanelBytes (how far apart the c tile's column panels are) and which block to
+ * run (0: float64, 1: float32).
+ */
+export const BLOCK_ARGUMENTS = 11;
+/** Column panels (32 or 64 columns of b) a thread takes at a time. */
 export const CHUNK_PANELS = 8;
 
 /** What a helper needs: the module, its shared memory, its own control words and the shared cursor. */
@@ -31,7 +36,8 @@ export interface HelperData {
  * the 1–3 thread test in matmul-wasm.test.ts fails if the two disagree.
  */
 export const HELPER_LOOP = `
-const block = new WebAssembly.Instance(module, { env: { memory } }).exports.block;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const blocks = [exports.${BLOCK_EXPORTS.float64}, exports.${BLOCK_EXPORTS.float32}];
 const state = new Int32Array(control);
 const cursor = new Int32Array(cursorBuffer);
 Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE});
@@ -40,9 +46,10 @@ for (;;) {
   let now;
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
-    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    const block = blocks[which];
     for (let first = Atomics.add(cursor, 0, ${CHUNK_PANELS}); first < columnPanels; first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) {
-      block(a, b + first * bPanelBytes, c + first * ${COLUMNS * 8}, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+      block(a, b + first * bPanelBytes, c + first * cPanelBytes, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
     }
     Atomics.store(state, 0, ${DONE});
   } catch {

@@ -1,9 +1,10 @@
 import type { TypedArray } from '../../../dtype.js';
-import { allocateArray } from '../pool.js';
+import { allocateOutput } from '../pool.js';
 import type { View } from '../../backend.js';
 import { dataOf } from '../storage.js';
 import { offsetsOf } from '../strided.js';
-import { COLUMNS, ROWS } from './gemm-module.js';
+import type { KernelPrecision } from './gemm-module.js';
+import { FLOAT32_KERNEL, FLOAT64_KERNEL } from './gemm-module.js';
 import type { Gemm } from './gemm-runtime.js';
 import { runBlock } from './gemm-runtime.js';
 
@@ -17,24 +18,22 @@ import { runBlock } from './gemm-runtime.js';
  *       run the kernel's block over them in depth slabs, its column panels shared out between threads
  *       round the float64 tile into the output
  *
- * Packing converts to float64 and reads any strides, so transposed operands cost nothing extra.
- * Results are bit-identical to the specification (see gemm-module.ts).
+ * Packing reads any strides (so transposed operands cost nothing extra) into the kernel's precision:
+ * float32 operands stay float32 (f32x4), others become float64 (f64x2). Results are bit-identical
+ * to the specification (see gemm-module.ts).
  */
 const BLOCK_ROWS = 128; // one a block slab (128 x 256 x 8 B = 256 KiB) stays in L2
 const PACKED_BYTES = 16 * 2 ** 20; // packed rows of a, and packed columns of b, held at once (each)
-const F64 = 8;
 const PAGE = 65536;
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
-if (ROWS !== 4 || COLUMNS !== 4) throw new Error('matmul-wasm: the packing loop below is unrolled for panels of 4');
-
 /**
- * Packs `lanes` lines of a strided matrix, starting at line `laneStart`, into panels of 4 lines
- * interleaved along p (k steps), zero-padded to whole panels: panel q holds line 4q + l at step
- * p in out[q·4k + 4p + l]. For a's row panels the lines are rows of a and p walks along them;
- * for b's column panels the lines are columns of b and p walks down them. The loop runs along p
- * with the 4 lines unrolled, so writes are sequential and the 4 reads advance together.
+ * Packs `lanes` lines of a strided matrix, starting at line `laneStart`, into panels of `width`
+ * lines interleaved along p (k steps), zero-padded to whole panels: panel q holds line
+ * width·q + l at step p in out[q·width·k + width·p + l]. For a's row panels the lines are rows of
+ * a and p walks along them; for b's column panels the lines are columns of b and p walks down
+ * them. Writes are sequential; the `width` reads of one step advance together.
  */
 function packPanels(
   src: TypedArray,
@@ -44,31 +43,37 @@ function packPanels(
   laneStart: number,
   lanes: number,
   k: number,
-  out: Float64Array,
+  width: number,
+  out: Float32Array | Float64Array,
 ): void {
-  for (let l0 = 0; l0 < lanes; l0 += 4) {
+  for (let l0 = 0; l0 < lanes; l0 += width) {
     const s0 = base + (laneStart + l0) * laneStride;
-    // Lines past the end repeat line s0 times 0. Their results are never stored, so whatever they
-    // hold (NaN, from 0 · ∞) cannot reach the output: each output depends on its own row of a and column of b.
-    const [m1, m2, m3] = [l0 + 1 < lanes ? 1 : 0, l0 + 2 < lanes ? 1 : 0, l0 + 3 < lanes ? 1 : 0];
-    const [s1, s2, s3] = [s0 + m1 * laneStride, s0 + 2 * m2 * laneStride, s0 + 3 * m3 * laneStride];
-    if (m3 === 1) {
-      for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
+    const full = Math.min(width, lanes - l0);
+    let at = l0 * k;
+    if (width === 4 && full === 4) {
+      const [s1, s2, s3] = [s0 + laneStride, s0 + 2 * laneStride, s0 + 3 * laneStride];
+      for (let p = 0, step = 0; p < k; p++, at += 4, step += stepStride) {
         out[at] = src[s0 + step]!;
         out[at + 1] = src[s1 + step]!;
         out[at + 2] = src[s2 + step]!;
         out[at + 3] = src[s3 + step]!;
       }
+    } else if (laneStride === 1 && full === width) {
+      // Lines adjacent in memory (b row-major): each step copies `width` neighbours.
+      for (let p = 0, step = s0; p < k; p++, at += width, step += stepStride) {
+        for (let l = 0; l < width; l++) out[at + l] = src[step + l]!;
+      }
     } else {
-      for (let p = 0, at = l0 * k, step = 0; p < k; p++, at += 4, step += stepStride) {
-        out[at] = src[s0 + step]!;
-        out[at + 1] = m1 * src[s1 + step]!;
-        out[at + 2] = m2 * src[s2 + step]!;
-        out[at + 3] = m3 * src[s3 + step]!;
+      // Lines past the end are zero: their results are never stored.
+      for (let p = 0, step = s0; p < k; p++, at += width, step += stepStride) {
+        for (let l = 0; l < width; l++) out[at + l] = l < full ? src[step + l * laneStride]! : 0;
       }
     }
   }
 }
+
+/** The kernel for a dtype: float32 tensors accumulate in float32, float64 (and others) in float64. */
+export const kernelFor = (dtype: string): KernelPrecision => (dtype === 'float32' ? FLOAT32_KERNEL : FLOAT64_KERNEL);
 
 export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const rank = a.shape.length;
@@ -77,23 +82,29 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   const aStarts = offsetsOf(a.shape.slice(0, -2), a.strides.slice(0, -2), a.offset);
   const bStarts = offsetsOf(b.shape.slice(0, -2), b.strides.slice(0, -2), b.offset);
-  const out = allocateArray(a.storage.dtype, aStarts.length * m * n);
-  if (k === 0 || m === 0 || n === 0) return out; // an empty sum is zero
+  const out = allocateOutput(a.storage.dtype, aStarts.length * m * n); // every element is written below
+  if (k === 0 || m === 0 || n === 0) return out.fill(0); // an empty sum is zero
 
-  // Whole panels of 4 that fit the packing budget, whatever k (a long k shrinks the blocks).
-  const lanesThatFit = Math.max(4, Math.floor(PACKED_BYTES / (k * F64 * 4)) * 4);
+  const kernel = kernelFor(a.storage.dtype);
+  const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
+  const packed = (byteOffset: number, bytes: number) =>
+    BYTES === 4
+      ? new Float32Array(gemm.memory.buffer, byteOffset, bytes / 4)
+      : new Float64Array(gemm.memory.buffer, byteOffset, bytes / 8);
+  // Whole panels that fit the packing budget, whatever k (a long k shrinks the blocks).
+  const lanesThatFit = Math.max(COLUMNS, Math.floor(PACKED_BYTES / (k * BYTES * COLUMNS)) * COLUMNS);
   const columnBlock = Math.min(roundUp(n, COLUMNS), lanesThatFit);
-  const rowBlock = Math.min(roundUp(m, ROWS), BLOCK_ROWS, lanesThatFit);
-  // Scratch layout in the kernel's memory: [packed a block | packed b block | float64 c tile].
-  const aBytes = rowBlock * k * F64;
-  const bBytes = columnBlock * k * F64;
-  const cBytes = rowBlock * columnBlock * F64;
+  const rowBlock = Math.min(roundUp(m, ROWS), BLOCK_ROWS, roundUp(lanesThatFit, ROWS));
+  // Scratch layout in the kernel's memory: [packed a block | packed b block | c tile].
+  const aBytes = rowBlock * k * BYTES;
+  const bBytes = columnBlock * k * BYTES;
+  const cBytes = rowBlock * columnBlock * BYTES;
   const needed = aBytes + bBytes + cBytes;
   if (gemm.memory.buffer.byteLength < needed)
     gemm.memory.grow(Math.ceil((needed - gemm.memory.buffer.byteLength) / PAGE));
-  const packedA = new Float64Array(gemm.memory.buffer, 0, aBytes / F64);
-  const packedB = new Float64Array(gemm.memory.buffer, aBytes, bBytes / F64);
-  const tile = new Float64Array(gemm.memory.buffer, aBytes + bBytes, cBytes / F64);
+  const packedA = packed(0, aBytes);
+  const packedB = packed(aBytes, bBytes);
+  const tile = packed(aBytes + bBytes, cBytes);
   const [x, y] = [dataOf(a), dataOf(b)];
 
   for (let batch = 0; batch < aStarts.length; batch++) {
@@ -101,24 +112,25 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
     for (let jc = 0; jc < n; jc += columnBlock) {
       const columns = Math.min(columnBlock, n - jc);
       const paddedColumns = roundUp(columns, COLUMNS);
-      packPanels(y, bStarts[batch]!, bCol, bRow, jc, columns, k, packedB); // b's columns
+      packPanels(y, bStarts[batch]!, bCol, bRow, jc, columns, k, COLUMNS, packedB); // b's columns
       for (let ic = 0; ic < m; ic += rowBlock) {
         const rows = Math.min(rowBlock, m - ic);
-        packPanels(x, aStarts[batch]!, aRow, aCol, ic, rows, k, packedA); // a's rows
+        packPanels(x, aStarts[batch]!, aRow, aCol, ic, rows, k, ROWS, packedA); // a's rows
         runBlock(
           gemm,
+          kernel,
           0,
           aBytes,
           aBytes + bBytes,
           roundUp(rows, ROWS) / ROWS,
           paddedColumns / COLUMNS,
           k,
-          ROWS * k * F64,
-          COLUMNS * k * F64,
-          paddedColumns * F64,
+          ROWS * k * BYTES,
+          COLUMNS * k * BYTES,
+          paddedColumns * BYTES,
         );
         for (let i = 0; i < rows; i++) {
-          // One rounding per element, as the specification's store (TypedArray set converts like assignment).
+          // One rounding per element (none for float32), as the specification's store.
           out.set(tile.subarray(i * paddedColumns, i * paddedColumns + columns), outBase + (ic + i) * n + jc);
         }
       }
