@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { allocateArray } from './pool.js';
+import { allocateOutput } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { BINARY, maxNaN, minNaN, REDUCE_IDENTITY, UNARY } from './scalar-functions.js';
@@ -14,7 +14,8 @@ import { forEachRow, offsetsOf } from './strided.js';
  * - axes that every operand walks contiguously are merged and length-1 axes dropped, so a
  *   broadcast or transposed operand is walked in rows as long as possible;
  * - each row runs one loop chosen by a switch on the op, so the hot ops (add, mul, exp, ...)
- *   are inlined instead of called through a function per element.
+ *   are inlined instead of called through a function per element;
+ * - every kernel writes each element of its output, so outputs come from the pool unzeroed.
  */
 
 /** Merges adjacent axes that are contiguous in every view and drops length-1 axes. */
@@ -150,7 +151,7 @@ function binaryRowCalling(
 }
 
 export function unaryFast(op: UnaryOp, x: View): TypedArray {
-  const out = allocateArray(x.storage.dtype, sizeOf(x.shape));
+  const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const src = dataOf(x);
   let o = 0;
   forEachCoalescedRow([x], ([start], length, [step]) => {
@@ -162,7 +163,7 @@ export function unaryFast(op: UnaryOp, x: View): TypedArray {
 
 /** A row-major copy (the identity map). */
 export function copyFast(x: View): TypedArray {
-  const out = allocateArray(x.storage.dtype, sizeOf(x.shape));
+  const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const src = dataOf(x);
   let o = 0;
   forEachCoalescedRow([x], ([start], length, [step]) => {
@@ -174,7 +175,7 @@ export function copyFast(x: View): TypedArray {
 }
 
 export function binaryFast(op: BinaryOp, a: View, b: View): TypedArray {
-  const out = allocateArray(a.storage.dtype, sizeOf(a.shape));
+  const out = allocateOutput(a.storage.dtype, sizeOf(a.shape));
   const [x, y] = [dataOf(a), dataOf(b)];
   let o = 0;
   forEachCoalescedRow([a, b], ([xi, yi], length, [xStep, yStep]) => {
@@ -185,7 +186,7 @@ export function binaryFast(op: BinaryOp, a: View, b: View): TypedArray {
 }
 
 export function whereFast(condition: View, a: View, b: View): TypedArray {
-  const out = allocateArray(a.storage.dtype, sizeOf(a.shape));
+  const out = allocateOutput(a.storage.dtype, sizeOf(a.shape));
   const [c, x, y] = [dataOf(condition), dataOf(a), dataOf(b)];
   let o = 0;
   forEachCoalescedRow([condition, a, b], ([ci, xi, yi], length, [cStep, xStep, yStep]) => {
@@ -210,7 +211,7 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
   const [blockShape, blockStrides] = [x.shape.slice(rank - reducedRank), x.strides.slice(rank - reducedRank)];
   const src = dataOf(x);
   const starts = Int32Array.from(offsetsOf(keptShape, keptStrides, x.offset));
-  const out = allocateArray(x.storage.dtype, starts.length);
+  const out = allocateOutput(x.storage.dtype, starts.length);
   if (sizeOf(blockShape) === 0 || starts.length === 0) return out.fill(REDUCE_IDENTITY[op]);
   const kept = coalesce(keptShape, [keptStrides]);
   const block = coalesce(blockShape, [blockStrides]);
@@ -224,6 +225,11 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
   }
   const length = block.shape.length === 0 ? 1 : block.shape[block.shape.length - 1]!;
   const step = block.shape.length === 0 ? 0 : block.strides[0]![block.shape.length - 1]!;
+  if (block.shape.length <= 1) {
+    // One row per output (a softmax's or a LayerNorm's row, say): a plain loop each.
+    for (let o = 0; o < starts.length; o++) out[o] = reduceRow(op, src, starts[o]!, length, step);
+    return out;
+  }
   for (let o = 0; o < starts.length; o++) {
     let acc = REDUCE_IDENTITY[op];
     forEachRow(block.shape, block.strides, [starts[o]!], ([start]) => {
@@ -238,6 +244,15 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
     out[o] = acc;
   }
   return out;
+}
+
+/** ⊕ over one strided row, from the identity, in order (a float64 accumulator). */
+function reduceRow(op: ReduceOp, src: TypedArray, start: number, length: number, step: number): number {
+  let acc = REDUCE_IDENTITY[op];
+  if (op === 'sum') for (let i = 0, at = start; i < length; i++, at += step) acc += src[at]!;
+  else if (op === 'max') for (let i = 0, at = start; i < length; i++, at += step) acc = maxNaN(acc, src[at]!);
+  else for (let i = 0, at = start; i < length; i++, at += step) acc = minNaN(acc, src[at]!);
+  return acc;
 }
 
 /** acc[o] ⊕= src[starts[o] + offset] for every output o (NaN wins in max/min, as in PyTorch). */

@@ -29,6 +29,18 @@ export function allocateArray(dtype: DType, length: number): TypedArray {
   return reused.fill(0);
 }
 
+/**
+ * Like allocateArray, but a reused array keeps whatever it held: for kernels that write every
+ * element of their output, which saves a whole pass over memory per kernel.
+ */
+export function allocateOutput(dtype: DType, length: number): TypedArray {
+  const reused = free.get(keyOf(dtype, length))?.pop();
+  if (!reused) return freshArray(dtype, length);
+  pooledBytes -= reused.byteLength;
+  recycled.add(reused);
+  return reused;
+}
+
 /** Keeps an array nobody uses any more for reuse. */
 export function recycleArray(dtype: DType, array: TypedArray): void {
   if (array.byteLength < MIN_POOLED_BYTES || pooledBytes + array.byteLength > MAX_POOLED_BYTES) return;
