@@ -37,8 +37,18 @@ export function stepTokens(s: StepShape): Int32Array {
   return Int32Array.from({ length: s.batch * s.seq }, () => Math.floor(rng.nextFloat64() * s.vocab));
 }
 
-/** Returns a function that runs one step and returns its loss. */
-export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>): () => number {
+/** Milliseconds spent in each phase of the steps run so far (for bench:step --profile). */
+export interface StepPhases {
+  forward: number;
+  backward: number;
+  optimizer: number;
+}
+
+/**
+ * Returns a function that runs one step and returns its loss; with `phases`, each step adds the
+ * time of its forward (with the loss), backward and optimizer update to it.
+ */
+export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>, phases?: StepPhases): () => number {
   const model = new GPT2(gpt2Config(s), { seed: 1 });
   const ids = T.fromFlat(stepTokens(s), [s.batch, s.seq], { dtype: 'int32' });
   let optimizer: { zeroGrad(): void; step(): void };
@@ -53,11 +63,26 @@ export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>)
     });
     optimizer = new LoraFAOptimizer(adapters, [], { lr: 1e-4 });
   }
+  if (!phases)
+    return () => {
+      optimizer.zeroGrad();
+      const loss = causalLmLoss(model.call(ids), ids);
+      loss.backward();
+      optimizer.step();
+      return loss.item();
+    };
   return () => {
+    const t0 = performance.now();
     optimizer.zeroGrad();
     const loss = causalLmLoss(model.call(ids), ids);
+    const t1 = performance.now();
     loss.backward();
+    const t2 = performance.now();
     optimizer.step();
+    const t3 = performance.now();
+    phases.forward += t1 - t0;
+    phases.backward += t2 - t1;
+    phases.optimizer += t3 - t2;
     return loss.item();
   };
 }
