@@ -33,6 +33,12 @@ export async function measure(run: () => void | Promise<void>, options: MeasureO
   return { medianMs: times[Math.floor(times.length / 2)]!, runs: times.length };
 }
 
+/** The median of `values` (the upper one of the middle two when their count is even). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  return [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+}
+
 export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string; platform: string } {
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
