@@ -12,6 +12,7 @@ import type { InitVerdict } from '../report/init-verdict.js';
 import { initVerdict } from '../report/init-verdict.js';
 import type { RunGroup, SeededRun } from '../report/seed-groups.js';
 import { groupRuns, groupTable } from '../report/seed-groups.js';
+import { seedSpreadSvg } from '../report/seed-plot.js';
 import { lossCurvesSvg } from '../report/plot.js';
 import type { CurvePoint } from '../report/plot.js';
 import { markdownReport, textTable } from '../report/table.js';
@@ -168,8 +169,26 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
       `Loss on ${options['data']} (${options['optimizer']}, ${steps} steps, r=${options['rank']})`,
     ),
   );
+  if (groups)
+    writeFileAtomic(
+      join(outDir, 'seeds.svg'),
+      await seedSpreadSvg(
+        reports,
+        groups,
+        `Held-out loss over seeds ${options['seeds']} (${steps} steps, r=${options['rank']})`,
+      ),
+    );
   const seedSection = groups
-    ? ['', '## Over seeds', '', ...groupTable(groups, 'markdown'), '', ...verdictLines(verdict)]
+    ? [
+        '',
+        '## Over seeds',
+        '',
+        ...groupTable(groups, 'markdown'),
+        '',
+        '![held-out loss over seeds](seeds.svg)',
+        '',
+        ...verdictLines(verdict),
+      ]
     : [];
   writeFileAtomic(
     join(outDir, 'report.md'),
