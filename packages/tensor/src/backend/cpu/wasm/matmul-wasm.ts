@@ -94,7 +94,7 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   // Whole panels that fit the packing budget, whatever k (a long k shrinks the blocks).
   const lanesThatFit = Math.max(COLUMNS, Math.floor(PACKED_BYTES / (k * BYTES * COLUMNS)) * COLUMNS);
   const columnBlock = Math.min(roundUp(n, COLUMNS), lanesThatFit);
-  const rowBlock = Math.min(roundUp(m, ROWS), BLOCK_ROWS, roundUp(lanesThatFit, ROWS));
+  const rowBlock = Math.min(roundUp(m, ROWS), Math.floor(BLOCK_ROWS / ROWS) * ROWS, roundUp(lanesThatFit, ROWS));
   // Scratch layout in the kernel's memory: [packed a block | packed b block | c tile].
   const aBytes = rowBlock * k * BYTES;
   const bBytes = columnBlock * k * BYTES;
