@@ -5,7 +5,8 @@
  * n_embd 256, 4 heads, sequence 128, batch 8, byte vocabulary 257) under Full-FT, LoRA and
  * LoRA-FA (r 16 on c_attn, attn.c_proj, c_fc, mlp.c_proj), in lorafa-ts and in equivalent models
  * on its peers, side by side in one process: jax-js on its wasm device (the step in one `jit`),
- * tfjs on tfjs-backend-cpu and on tfjs-backend-wasm.
+ * tfjs on tfjs-backend-cpu and on tfjs-backend-wasm. The peers run on one thread each (jax-js
+ * spreads work over Web Workers, which Node lacks; tfjs-backend-wasm is single-threaded in Node).
  *
  * lorafa-ts's three methods and jax-js's three run interleaved, one step each per round (the
  * order rotating), so that drift on a shared machine hits them alike; the LoRA-FA / LoRA ratio
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
   const tokensPerSecond = (ms: number) => tokens / (ms / 1000);
   const log = (line: string) => console.log(line);
   log(
-    `one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), peers ${peers.join(', ')}, ${JSON.stringify(machine())}`,
+    `one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), peers ${peers.join(', ')} (one thread each), ${JSON.stringify(machine())}`,
   );
 
   const ours = await timeInterleaved(shape, rounds, peers.includes('jax'), log);
