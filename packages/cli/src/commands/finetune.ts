@@ -78,6 +78,7 @@ export function summarize(result: TrainingResult, method: string) {
       ? result.history.diagnostics.reduce((s, d) => s + d.cosine, 0) / result.history.diagnostics.length
       : null,
     stoppedAt: result.stoppedAt ?? null,
+    distributions: result.distributions,
     history: result.history,
   };
 }

@@ -15,6 +15,8 @@ import { requireSameRun, runFingerprint } from './fingerprint.js';
 import type { TrainingOptions } from './options.js';
 import { meanLoss, prepare } from './method.js';
 import type { Progress } from './progress.js';
+import type { AdapterDistributions } from './distributions.js';
+import { adapterDistributions } from './distributions.js';
 
 export type { History } from './checkpoint-state.js';
 export type { TrainingOptions } from './options.js';
@@ -33,6 +35,11 @@ export interface TrainingResult {
   /** The newest complete checkpoint of this run (written or resumed from), if any. */
   lastCheckpoint: Checkpoint | null;
   adapters: LoraAdapter[];
+  /**
+   * A's and B's entries per module kind at the start (the init, also on resume) and at the end
+   * of the run (issue 15 §4, Figure 3); null for Full-FT, end null when the run stopped.
+   */
+  distributions: { start: AdapterDistributions; end: AdapterDistributions | null } | null;
 }
 
 /** A tensor whose values can be read synchronously (copied from a device backend if need be). */
@@ -83,6 +90,7 @@ export async function train(args: {
   const sampler = new WindowSampler(trainTokens, o.batch, o.seq, new T.Rng(o.seed));
   const evalSet = evaluationBatches(evalTokens, o.batch, o.seq, o.evalBatches);
   const { adapters, optimizer, trained } = prepare(model, o);
+  const startDistributions = await adapterDistributions(adapters); // before a resume overwrites the init
   const fingerprint = runFingerprint({
     model: args.modelFingerprint ?? {},
     dataSource: corpus.name,
@@ -186,6 +194,7 @@ export async function train(args: {
   if (!stoppedAt && (history.evals.length === 0 || history.evals.at(-1)!.step !== lastStep)) {
     history.evals.push({ step: lastStep, loss: await meanLoss(model, evalSet) });
   }
+  const endDistributions = stoppedAt ? null : await adapterDistributions(adapters);
   const sorted = [...stepTimes].sort((a, b) => a - b);
   const stepMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
   return {
@@ -199,5 +208,6 @@ export async function train(args: {
     stoppedAt,
     lastCheckpoint,
     adapters,
+    distributions: startDistributions && { start: startDistributions, end: endDistributions },
   };
 }
