@@ -10,6 +10,7 @@ import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import {
   broadcastPairArb,
+  dim,
   distinctTensor,
   matmulShapesArb,
   randomTensor,
@@ -254,6 +255,48 @@ describe('gradients of matmul and shape ops match finite differences', () => {
         }),
       );
     checkProperty(lookupArb);
+  });
+});
+
+/** A shape with at least one axis (the last is the normalised or class axis). */
+const rowsArb = fc.tuple(shapeArb(1, 3), seedArb);
+
+describe('gradients of the fused layers match finite differences', () => {
+  it.each(['none', 'tanh'] as const)('gelu (approximate %s), including large |x|', (approximate) => {
+    checkProperty(
+      rowsArb.map(([shape, seed]) => ({
+        inputs: [randomTensor(shape, seed, { low: -6, high: 6 })],
+        fn: (x) => A.gelu(x!, approximate),
+      })),
+    );
+  });
+  // Distinct entries keep every row's spread well above the step (a row of near-equal values
+  // has σ ≪ h, and finite differences of x̂ = (x − μ)/σ there measure truncation, not the rule).
+  it('layerNorm: x, weight and bias together', () => {
+    checkProperty(
+      rowsArb.map(([shape, seed]) => {
+        const d = shape[shape.length - 1]!;
+        return {
+          inputs: [distinctTensor(shape, seed), randomTensor([d], seed + 1), randomTensor([d], seed + 2)],
+          fn: (x, w, b) => A.layerNorm(x!, w!, b!, 1e-5),
+        };
+      }),
+    );
+  });
+  it('softmaxCrossEntropy with some rows ignored', () => {
+    const lossArb = fc.tuple(dim, fc.integer({ min: 1, max: 6 }), seedArb).chain(([rows, classes, seed]) =>
+      fc
+        .array(fc.integer({ min: -1, max: classes - 1 }), { minLength: rows, maxLength: rows })
+        .filter((ts) => ts.some((t) => t >= 0))
+        .map((ts) => {
+          const targets = T.tensor(ts, { dtype: 'int32' });
+          return {
+            inputs: [randomTensor([rows, classes], seed, { low: -4, high: 4 })],
+            fn: (x: Variable) => A.softmaxCrossEntropy(x, targets, -1),
+          };
+        }),
+    );
+    checkProperty(lossArb);
   });
 });
 

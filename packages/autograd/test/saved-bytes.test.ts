@@ -116,6 +116,32 @@ describe('saved bytes', () => {
     expect(tape.savedBytes().live).toBe(24); // the base of pow only
   });
 
+  it.each(['none', 'tanh'] as const)('gelu (%s) saves its input alone: 3x4 float32 = 48 bytes', (approximate) => {
+    const { tape } = measure(() => A.gelu(param([3, 4]), approximate));
+    expect(tape.savedBytes()).toMatchObject({ live: 48, parameters: 0 });
+  });
+
+  it('layerNorm saves x̂ and one rstd per row for dx, x̂ alone for dγ, nothing for dβ', () => {
+    const weight = (trainable: boolean) => A.parameter(T.ones([4]), 'weight', { trainable }); // 16 bytes
+    const bias = (trainable: boolean) => A.parameter(T.zeros([4]), 'bias', { trainable });
+    const frozenX = () => A.variable(T.ones([2, 3, 4]));
+    // x [2, 3, 4]: x̂ is 24 float32 (96 bytes), rstd 6 (24 bytes); γ is saved for dx, as a parameter.
+    const { tape: all } = measure(() => A.layerNorm(param([2, 3, 4]), weight(true), bias(true)));
+    expect(all.savedBytes()).toMatchObject({ live: 96 + 24, parameters: 16 });
+    const { tape: frozenAffine } = measure(() => A.layerNorm(param([2, 3, 4]), weight(false), bias(false)));
+    expect(frozenAffine.savedBytes()).toMatchObject({ live: 96 + 24, parameters: 16 });
+    const { tape: weights } = measure(() => A.layerNorm(frozenX(), weight(true), bias(true)));
+    expect(weights.savedBytes()).toMatchObject({ live: 96, parameters: 0 });
+    const { tape: biasOnly } = measure(() => A.layerNorm(frozenX(), weight(false), bias(true)));
+    expect(biasOnly.savedBytes()).toMatchObject({ live: 0, parameters: 0 });
+  });
+
+  it('softmaxCrossEntropy saves logits, targets, each row max and log-sum: 140 + 20 + 2·20 bytes', () => {
+    const targets = T.tensor([0, 6, -100, 3, 2], { dtype: 'int32' });
+    const { tape } = measure(() => A.softmaxCrossEntropy(param([5, 7]), targets));
+    expect(tape.savedBytes()).toMatchObject({ live: 5 * 7 * 4 + 5 * 4 + 2 * 5 * 4, parameters: 0 });
+  });
+
   it('records nothing under noGrad or when no input needs a gradient', () => {
     const { tape } = measure(() => {
       A.noGrad(() => A.tanh(param([100])));

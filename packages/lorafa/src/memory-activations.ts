@@ -34,7 +34,7 @@ export interface Gpt2ActivationBreakdown {
   attention: number;
   /** GELU's (gelu_new) saved input. */
   mlpActivation: number;
-  /** Embedding indices, the head's input, and the loss's logits, targets and row log-sum-exp. */
+  /** Embedding indices, the head's input, and the loss's logits, targets and row statistics. */
   embeddingsHeadLoss: number;
   total: number;
 }
@@ -61,7 +61,7 @@ const BOOL = 1;
  * - memory-efficient attention: q, k, v, the output (4N·d) and the row log-sum-exp (batch·h·T);
  * - gelu_new (the fused primitive): its input alone (N·f);
  * - the loss (the fused softmax cross-entropy over the predicted rows P = batch·(seq − 1)): the
- *   logits, its int32 targets and one log-sum-exp per row;
+ *   logits, its int32 targets and two numbers per row (the maximum and log Σ exp(x − max));
  * - each linear as Table 1 (`savedBytesPerLinear`) when adapted or Full-FT, else nothing.
  */
 export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOptions): Gpt2ActivationBreakdown {
@@ -131,7 +131,7 @@ export function gpt2SavedActivations(spec: ModelSpec, options: Gpt2ActivationOpt
     const predicted = batch * (seq - 1);
     // The loss saves its logits: a view of the whole logits storage when batch is 1, else a copy.
     const logits = (batch === 1 ? N : predicted) * vocab * F;
-    out.embeddingsHeadLoss += (full ? N * d * F : 0) + logits + predicted * (INT32 + F);
+    out.embeddingsHeadLoss += (full ? N * d * F : 0) + logits + predicted * (INT32 + 2 * F);
   }
   const linears = out.linearX + out.linearH;
   const total = linears + out.layerNorms + out.attention + out.mlpActivation + out.embeddingsHeadLoss;

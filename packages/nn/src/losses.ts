@@ -50,7 +50,7 @@ function compactTargets(targets: T.Tensor): T.Tensor {
  * Cross-entropy from logits `[..., C]` and int32 class targets `[...]`, averaged over the
  * targets that are not `ignoreIndex` (PyTorch's default −100), as one fused primitive
  * (`A.softmaxCrossEntropy`): stable (row log-sum-exp in float64), it saves the logits, the
- * targets and one log-sum-exp per row. On a host backend it reads the targets' range and count
+ * targets and two numbers per row (the maximum and log Σ exp(x − max)). On a host backend it reads the targets' range and count
  * synchronously to name bad targets; on a device backend (no synchronous reads, the gpu
  * backend) it reads nothing, and targets out of range are not detected there (check them where
  * they are made, on the host). {@link crossEntropyComposed} is its reference.

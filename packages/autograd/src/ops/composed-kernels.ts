@@ -70,20 +70,29 @@ export const composedKernels: T.FusedKernels = {
   softmaxCrossEntropy(logitsView, targetsView, ignoreIndex) {
     const logits = tensorOf(logitsView);
     const { weights, picked } = pickTargets(logits, tensorOf(targetsView), ignoreIndex);
-    const logSumExp = T.logSumExp(logits, -1);
-    const loss = T.div(T.sum(T.mul(T.sub(logSumExp, picked), weights)), T.sum(weights));
-    return { loss: storageOf(loss), logSumExp: storageOf(logSumExp) };
+    const { rowMax, rowLogSum } = rowStatistics(logits);
+    const perRow = T.add(T.sub(rowMax, picked), rowLogSum);
+    const loss = T.div(T.sum(T.mul(perRow, weights)), T.sum(weights));
+    return { loss: storageOf(loss), rowMax: storageOf(rowMax), rowLogSum: storageOf(rowLogSum) };
   },
-  softmaxCrossEntropyBackward(logitsView, targetsView, logSumExpView, gView, ignoreIndex) {
+  softmaxCrossEntropyBackward(logitsView, targetsView, rowMaxView, rowLogSumView, gView, ignoreIndex) {
     const logits = tensorOf(logitsView);
-    const targets = tensorOf(targetsView);
-    const { weights, safeTargets } = pickTargets(logits, targets, ignoreIndex);
-    const softmax = T.exp(T.sub(logits, tensorOf(logSumExpView).unsqueeze(-1)));
+    const { weights, safeTargets } = pickTargets(logits, tensorOf(targetsView), ignoreIndex);
+    const [rowMax, rowLogSum] = [tensorOf(rowMaxView).unsqueeze(-1), tensorOf(rowLogSumView).unsqueeze(-1)];
+    const softmax = T.exp(T.sub(T.sub(logits, rowMax), rowLogSum));
     const oneHot = T.oneHot(safeTargets, logits.shape[1]!, logits.dtype);
     const scale = T.mul(weights, T.div(tensorOf(gView), T.sum(weights)));
     return storageOf(T.mul(T.sub(softmax, oneHot), scale.unsqueeze(-1)));
   },
 };
+
+/** Each row's maximum m (0 for an all −∞ row) and log Σ exp(x − m). */
+function rowStatistics(logits: T.Tensor) {
+  const peak = T.max(logits, -1, true);
+  const rowMax = T.where(T.equal(peak, -Infinity), 0, peak);
+  const rowLogSum = T.log(T.sum(T.exp(T.sub(logits, rowMax)), -1));
+  return { rowMax: rowMax.squeeze(-1), rowLogSum };
+}
 
 /** Per row: weight 1 where the target counts (0 where it is ignoreIndex), and x[target] by a flat gather. */
 function pickTargets(logits: T.Tensor, targets: T.Tensor, ignoreIndex: number) {

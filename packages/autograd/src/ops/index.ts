@@ -114,7 +114,7 @@ export const layerNorm = (x: Input, weight: Input, bias: Input, eps = 1e-5): Var
   call('layerNorm', [lift(x), lift(weight), lift(bias)], { eps });
 /**
  * Cross-entropy of logits `[rows, classes]` against int32 targets `[rows]`, averaged over the
- * rows whose target is not `ignoreIndex`; saves the logits, targets and one log-sum-exp per row.
+ * rows whose target is not `ignoreIndex`; saves the logits, targets and two numbers per row.
  */
 export const softmaxCrossEntropy = (logits: Input, targets: T.Tensor, ignoreIndex = -100): Variable =>
   call('softmaxCrossEntropy', [lift(logits), lift(targets)], { ignoreIndex });

@@ -20,21 +20,24 @@ function checkOperands(logits: T.Tensor, targets: T.Tensor): void {
 /**
  * Cross-entropy of logits `[R, C]` against int32 targets `[R]`, the mean over rows whose target
  * is not ignoreIndex of logSumExp(row) − row[target], as one primitive. It saves the logits, the
- * targets and each row's log-sum-exp (one number per row), so backward forms
- * (softmax − onehot)·g/count in one pass with softmax = exp(x − lse), without a second reduction
- * and without ever materialising the log-softmax. Targets get no gradient.
+ * targets and two numbers per row, the maximum m and log Σ exp(x − m), so backward forms
+ * (softmax − onehot)·g/count in one pass with softmax = exp(x − m − log Σ exp(x − m)): no
+ * second reduction, no log-softmax the size of the logits, and no precision lost to a large
+ * logSumExp rounded to the dtype. Targets get no gradient.
  */
 export const softmaxCrossEntropyOp: OpDefinition<CrossEntropyAttrs, 'softmaxCrossEntropy'> = {
   name: 'softmaxCrossEntropy',
   forward(ctx, [logits, targets], { ignoreIndex }) {
     checkOperands(logits!, targets!);
     const out = fusedKernelsOf(logits!).softmaxCrossEntropy(logits!, targets!, ignoreIndex);
-    ctx.save(logits!, targets!, new T.Tensor(out.logSumExp, [logits!.shape[0]!]));
+    const rows = [logits!.shape[0]!];
+    ctx.save(logits!, targets!, new T.Tensor(out.rowMax, rows), new T.Tensor(out.rowLogSum, rows));
     return new T.Tensor(out.loss, []);
   },
   backward(ctx, g, { ignoreIndex }) {
-    const [logits, targets, logSumExp] = ctx.saved as T.Tensor[];
-    const grad = fusedKernelsOf(logits!).softmaxCrossEntropyBackward(logits!, targets!, logSumExp!, g, ignoreIndex);
+    const [logits, targets, rowMax, rowLogSum] = ctx.saved as T.Tensor[];
+    const kernels = fusedKernelsOf(logits!);
+    const grad = kernels.softmaxCrossEntropyBackward(logits!, targets!, rowMax!, rowLogSum!, g, ignoreIndex);
     return [new T.Tensor(grad, logits!.shape), null];
   },
 };

@@ -109,12 +109,27 @@ export interface FusedKernels {
   layerNormWeightGradients(g: View, normalized: View): { weight: Storage; bias: Storage };
   /**
    * Cross-entropy of logits `[R, C]` against int32 targets `[R]`: the mean over rows whose
-   * target is not `ignoreIndex` of logSumExp(row) − row[target] (a scalar), and each row's
-   * logSumExp `[R]` for backward.
+   * target is not `ignoreIndex` of logSumExp(row) − row[target] (a scalar), and for backward
+   * each row's maximum m `[R]` and log Σ exp(x − m) `[R]` (logSumExp = m + that; kept apart,
+   * since a large logSumExp rounded to float32 would lose the softmax's precision).
    */
-  softmaxCrossEntropy(logits: View, targets: View, ignoreIndex: number): { loss: Storage; logSumExp: Storage };
-  /** d loss/d logits = (softmax − onehot(target))·g/count on counted rows, 0 on ignored ones; g is a scalar. */
-  softmaxCrossEntropyBackward(logits: View, targets: View, logSumExp: View, g: View, ignoreIndex: number): Storage;
+  softmaxCrossEntropy(
+    logits: View,
+    targets: View,
+    ignoreIndex: number,
+  ): { loss: Storage; rowMax: Storage; rowLogSum: Storage };
+  /**
+   * d loss/d logits = (softmax − onehot(target))·g/count on counted rows, 0 on ignored ones,
+   * with softmax = exp(x − m − rowLogSum); g is a scalar.
+   */
+  softmaxCrossEntropyBackward(
+    logits: View,
+    targets: View,
+    rowMax: View,
+    rowLogSum: View,
+    g: View,
+    ignoreIndex: number,
+  ): Storage;
 }
 
 /**

@@ -16,19 +16,23 @@ function targetOf(targets: TypedArray, at: number, ignoreIndex: number, classes:
 }
 
 /**
- * Per row, logSumExp = m + log Σ exp(x − m) with m the row's maximum (0 for an all −∞ row, as
- * the tensor op), in float64; the loss is the mean of logSumExp − x[target] over the rows whose
- * target is not `ignoreIndex` (NaN when there are none: 0/0).
+ * Per row, in float64: m = the row's maximum (0 for an all −∞ row, as the tensor op's
+ * logSumExp), s = log Σ exp(x − m), logSumExp = m + s. The loss is the mean of logSumExp −
+ * x[target] over the rows whose target is not `ignoreIndex` (NaN when there are none: 0/0).
+ * m and s are returned apart for backward: m is a logit, exact in any dtype, and s lies in
+ * [0, log C], so softmax = exp(x − m − s) keeps full precision even where logSumExp itself
+ * (say 1e6 in float32, spaced 0.06 apart) could not be stored closely enough.
  */
 export function softmaxCrossEntropyForward(
   logits: View,
   targets: View,
   ignoreIndex: number,
-): { loss: TypedArray; logSumExp: TypedArray } {
+): { loss: TypedArray; rowMax: TypedArray; rowLogSum: TypedArray } {
   const [rows, classes] = logits.shape as [number, number];
   const xs = denseElements(logits);
   const ts = denseElements(targets);
-  const logSumExp = allocateArray(logits.storage.dtype, rows);
+  const rowMax = allocateArray(logits.storage.dtype, rows);
+  const rowLogSum = allocateArray(logits.storage.dtype, rows);
   let total = 0;
   let count = 0;
   for (let r = 0; r < rows; r++) {
@@ -41,33 +45,36 @@ export function softmaxCrossEntropyForward(
     if (peak === -Infinity) peak = 0;
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(xs.data[base + c]! - peak);
-    const lse = Math.log(sum) + peak;
-    logSumExp[r] = lse;
+    const logSum = Math.log(sum);
+    rowMax[r] = peak;
+    rowLogSum[r] = logSum;
     const target = targetOf(ts.data, ts.start + r, ignoreIndex, classes);
     if (target < 0) continue;
-    total += lse - xs.data[base + target]!;
+    total += peak - xs.data[base + target]! + logSum;
     count++;
   }
   const loss = allocateArray(logits.storage.dtype, 1);
   loss[0] = total / count;
-  return { loss, logSumExp };
+  return { loss, rowMax, rowLogSum };
 }
 
 /**
- * ∂loss/∂x[r, c] = (softmax(x)[r, c] − [c = target_r])·g/count, with softmax = exp(x − lse)
- * from the saved row log-sum-exp (no second reduction), and 0 on ignored rows.
+ * ∂loss/∂x[r, c] = (softmax(x)[r, c] − [c = target_r])·g/count, with softmax = exp(x − m − s)
+ * from the saved row maximum and log-sum (no second reduction), and 0 on ignored rows.
  */
 export function softmaxCrossEntropyBackward(
   logits: View,
   targets: View,
-  logSumExp: View,
+  rowMax: View,
+  rowLogSum: View,
   g: View,
   ignoreIndex: number,
 ): TypedArray {
   const [rows, classes] = logits.shape as [number, number];
   const xs = denseElements(logits);
   const ts = denseElements(targets);
-  const ls = denseElements(logSumExp);
+  const ms = denseElements(rowMax);
+  const ls = denseElements(rowLogSum);
   const gs = denseElements(g);
   let count = 0;
   for (let r = 0; r < rows; r++) if (targetOf(ts.data, ts.start + r, ignoreIndex, classes) >= 0) count++;
@@ -76,9 +83,10 @@ export function softmaxCrossEntropyBackward(
   for (let r = 0; r < rows; r++) {
     const target = targetOf(ts.data, ts.start + r, ignoreIndex, classes);
     if (target < 0) continue;
-    const [base, o, lse] = [xs.start + r * classes, r * classes, ls.data[ls.start + r]!];
-    for (let c = 0; c < classes; c++) out[o + c] = Math.exp(xs.data[base + c]! - lse) * scale;
-    out[o + target] = (Math.exp(xs.data[base + target]! - lse) - 1) * scale;
+    const [base, o] = [xs.start + r * classes, r * classes];
+    const [peak, logSum] = [ms.data[ms.start + r]!, ls.data[ls.start + r]!];
+    for (let c = 0; c < classes; c++) out[o + c] = Math.exp(xs.data[base + c]! - peak - logSum) * scale;
+    out[o + target] = (Math.exp(xs.data[base + target]! - peak - logSum) - 1) * scale;
   }
   return out;
 }

@@ -22,10 +22,10 @@ export function createCpuFusedKernels(wrap: (data: TypedArray) => Storage): Fuse
       return { weight: wrap(weight), bias: wrap(bias) };
     },
     softmaxCrossEntropy: (logits, targets, ignoreIndex) => {
-      const { loss, logSumExp } = softmaxCrossEntropyForward(logits, targets, ignoreIndex);
-      return { loss: wrap(loss), logSumExp: wrap(logSumExp) };
+      const { loss, rowMax, rowLogSum } = softmaxCrossEntropyForward(logits, targets, ignoreIndex);
+      return { loss: wrap(loss), rowMax: wrap(rowMax), rowLogSum: wrap(rowLogSum) };
     },
-    softmaxCrossEntropyBackward: (logits, targets, logSumExp, g, ignoreIndex) =>
-      wrap(softmaxCrossEntropyBackward(logits, targets, logSumExp, g, ignoreIndex)),
+    softmaxCrossEntropyBackward: (logits, targets, rowMax, rowLogSum, g, ignoreIndex) =>
+      wrap(softmaxCrossEntropyBackward(logits, targets, rowMax, rowLogSum, g, ignoreIndex)),
   };
 }
