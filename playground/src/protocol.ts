@@ -1,5 +1,5 @@
 /** The messages between the page and its Web Worker (structured-clone plain data only). */
-import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
+import type { Gpt2ActivationBreakdown, LoraInit, LoraMethod } from '@lorafa/lorafa';
 
 /** Where a run computes: the names `lorafa --backend` takes. */
 export const PLAYGROUND_BACKENDS = ['gpu:webgpu', 'gpu:webgl2', 'cpu-fast', 'cpu'] as const;
@@ -29,15 +29,33 @@ export interface BackendStatus {
   reason?: string;
 }
 
-/** Saved-for-backward bytes of one forward pass, per method, measured on the tape. */
+/**
+ * What a saved byte of this repository's GPT-2 is, named as the memory model names its terms
+ * (`gpt2SavedActivations`): the linears' inputs X, the adapters' H = X Aᵀ, attention (q, k, v,
+ * mask, scores, probabilities, row log-sum-exp), the LayerNorms, the MLP's activation (GELU),
+ * and the embeddings, the head and the loss.
+ */
+export const SAVED_KINDS = [
+  'linearX',
+  'linearH',
+  'attention',
+  'layerNorms',
+  'mlpActivation',
+  'embeddingsHeadLoss',
+] as const satisfies readonly (keyof Gpt2ActivationBreakdown)[];
+/** One of {@link SAVED_KINDS}. */
+export type SavedKind = (typeof SAVED_KINDS)[number];
+
+/** Saved bytes per kind; `other` is whatever `savedBytesByKind` cannot name (zero for GPT-2). */
+export type BytesByKind = Record<SavedKind | 'other', number>;
+
+/** Saved-for-backward bytes of one forward pass and its loss, for one method, by kind. */
 export interface SavedBytesRow {
   method: LoraMethod;
-  /** Bytes the adapted linears saved, by linear kind (c_attn, attn.c_proj, c_fc, mlp.c_proj), summed over blocks. */
-  adapted: Record<string, number>;
-  /** Everything else the tape saved (attention, layer norms, GELU, the head). */
-  other: number;
-  /** The memory model's activation bytes for this method (estimateMemory, 4-byte activations). */
-  model: number;
+  /** Measured on the tape (`savedBytesByKind`). */
+  measured: BytesByKind;
+  /** The memory model's breakdown for the same batch, sequence and rank (`gpt2SavedActivations`). */
+  modelled: Record<SavedKind, number>;
 }
 
 export type ToWorker =

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGpt2Config } from '@lorafa/nn';
-import { estimateMemory, gpt2Spec } from '@lorafa/lorafa';
+import type { LoraMethod } from '@lorafa/lorafa';
+import { gpt2SavedActivations, gpt2Spec, LORA_METHODS } from '@lorafa/lorafa';
+import { SAVED_KINDS } from '../src/protocol.js';
 import { chromiumMissing, launchChromium, servePlayground } from './support/browser.js';
 import { cliLosses } from './support/cli-run.js';
 
@@ -33,11 +35,22 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let cli: Promise<number[]>;
+  /** Chromium without WebGPU and its page, ready: opened in beforeAll, so it loads beside the main page. */
+  let plain: Browser | undefined;
+  let withoutWebGpu: Promise<Page>;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     cli = cliLosses(RUN);
     ({ url, browser, close } = await servePlayground());
+    withoutWebGpu = (async () => {
+      plain = await launchChromium({ webgpu: false });
+      const other = await plain.newPage();
+      await other.goto(url);
+      await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      return other;
+    })();
+    withoutWebGpu.catch(() => {}); // awaited, and reported, by its test
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -47,6 +60,7 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await plain?.close();
     await close?.();
   });
 
@@ -91,21 +105,19 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   });
 
   it('greys out a backend that cannot run here and says why (Chromium without WebGPU)', async () => {
-    const plain = await launchChromium({ webgpu: false });
     try {
-      const other = await plain.newPage();
-      await other.goto(url);
-      await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      const other = await withoutWebGpu;
       expect(await other.locator('#backend-gpu-webgpu').isDisabled()).toBe(true);
       expect(await other.textContent('#backend-gpu-webgpu-why')).toMatch(/WebGPU/);
       expect(await other.getAttribute('#backend-gpu-webgpu', 'aria-describedby')).toBe('backend-gpu-webgpu-why');
       expect(await other.locator('#backend-cpu-fast').isDisabled()).toBe(false);
     } finally {
-      await plain.close();
+      await plain?.close();
+      plain = undefined;
     }
   }, 90_000);
 
-  it("draws LoRA-FA's saved-bytes bar as the memory model says (Table 1: N·r per adapted linear)", async () => {
+  it("draws each method's saved bytes by kind as the memory model's breakdown says (LoRA-FA: H alone, N·r per adapted linear)", async () => {
     const config = parseGpt2Config(readFileSync('models/brown-base/config.json', 'utf8'), 'config.json');
     const spec = gpt2Spec({
       name: 'brown-base',
@@ -115,22 +127,43 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
       vocab: config.vocab_size,
       nPositions: config.n_positions,
     });
-    // The page measures at its default batch 8, sequence 64, rank 8.
-    const modelled = estimateMemory(spec, { batch: 8, seq: 64, rank: 8, activationBytes: 4, weightBytes: 4 });
-    const bar = (method: string) =>
-      page.$$eval(`rect[data-method="${method}"]:not([data-kind="other"])`, (rects) =>
-        rects.reduce((sum, r) => sum + Number(r.getAttribute('data-bytes')), 0),
-      );
-    const loraFa = modelled.find((m) => m.method === 'lora-fa')!.activations;
-    expect(loraFa).toBe(2 * 4 * 8 * 64 * 8 * 4); // layers · linears · N · r · 4 bytes
-    expect(await bar('lora-fa')).toBe(loraFa);
-    expect(await bar('lora')).toBe(modelled.find((m) => m.method === 'lora')!.activations);
-    const row = await page.$$eval('#saved-bytes-table tbody tr', (rows) =>
-      rows
-        .map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))
-        .find((cells) => cells[0] === 'lora-fa'),
+    // The page measures at the batch, sequence length and rank its controls show.
+    const [batch, seq, rank] = await Promise.all(
+      ['#batch', '#seq', '#rank'].map(async (id) => Number(await page.inputValue(id))),
     );
-    expect(row!.slice(-2)).toEqual([String(loraFa), String(loraFa)]);
+    const bars = await page.$$eval('rect[data-source]', (rects) =>
+      rects.map((r) => ({
+        key: `${r.getAttribute('data-method')} ${r.getAttribute('data-source')} ${r.getAttribute('data-kind')}`,
+        bytes: Number(r.getAttribute('data-bytes')),
+      })),
+    );
+    const bar = (method: LoraMethod, source: 'tape' | 'model', kind: string) =>
+      bars.find((b) => b.key === `${method} ${source} ${kind}`)?.bytes;
+    const tableRows = await page.$$eval('#saved-bytes-table tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    for (const method of LORA_METHODS) {
+      const modelled = gpt2SavedActivations(spec, {
+        method,
+        batch,
+        seq,
+        rank,
+        attention: config.attention,
+        floatBytes: 4,
+      });
+      for (const kind of SAVED_KINDS) {
+        expect(bar(method, 'tape', kind), `${method}: ${kind} on the tape`).toBe(modelled[kind]);
+        expect(bar(method, 'model', kind), `${method}: ${kind} in the model`).toBe(modelled[kind]);
+      }
+      const numbers = [...SAVED_KINDS.map((kind) => String(modelled[kind])), String(modelled.total)];
+      expect(tableRows).toContainEqual([method, 'tape', ...numbers]);
+      expect(tableRows).toContainEqual([method, 'memory model', ...numbers]);
+    }
+    // Table 1: LoRA-FA's linears keep H = X Aᵀ alone, N·r floats per adapted linear (four per block).
+    expect(bar('lora-fa', 'tape', 'linearH')).toBe(config.n_layer * 4 * batch * seq * rank * 4);
+    expect(bar('lora-fa', 'tape', 'linearX')).toBe(0);
+    expect(bar('lora', 'tape', 'linearH')).toBe(bar('lora-fa', 'tape', 'linearH'));
+    expect(await page.textContent('#saved-bytes-agreement')).toMatch(/agree on every kind, for every method/);
   });
 
   it('checks four theorems of docs/theory.md live with fast-check, each linked to its section', async () => {

@@ -10,7 +10,8 @@ import * as A from '@lorafa/autograd';
 import { causalLmLoss, GPT2 } from '@lorafa/nn';
 import type { AttentionKind } from '@lorafa/lorafa';
 import { gpt2SavedActivations, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
-import { SAVED_KINDS, savedBytesByKind } from '../src/worker/saved-kinds.js';
+import { SAVED_KINDS } from '../src/protocol.js';
+import { savedBytesByKind } from '../src/worker/saved-kinds.js';
 
 const LINEARS = 'attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj';
 

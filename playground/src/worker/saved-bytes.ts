@@ -1,20 +1,21 @@
 import type * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import { causalLmLoss } from '@lorafa/nn';
-import { estimateMemory, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
+import { gpt2SavedActivations, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
 import type { SavedBytesRow } from '../protocol.js';
 import type { Assets } from './assets.js';
 import { loadModel } from './assets.js';
+import { SAVED_KINDS } from '../protocol.js';
+import { savedBytesByKind } from './saved-kinds.js';
 
+/** Every block linear (c_proj names both attn.c_proj and mlp.c_proj). */
 const TARGETS = ['c_attn', 'c_proj', 'c_fc'];
-/** The kinds of block linear, as the memory model names them. */
-export const LINEAR_KINDS = ['c_attn', 'attn.c_proj', 'c_fc', 'mlp.c_proj'];
 
 /**
- * What one forward pass saves for backward, per method, read from the tape's ledger
- * (`tape.savedBytes().scopes`, by module path) on the host backend: the adapted linears'
- * bytes by kind, and the rest; beside it the memory model's activation bytes (Table 1 of the
- * paper, `estimateMemory` with float32 activations) for the same batch, sequence and rank.
+ * What one forward pass and its loss save for backward, per method, read from the tape's ledger
+ * on the host backend and named by kind (`savedBytesByKind`: X, H, attention, LayerNorms, GELU,
+ * embeddings/head/loss); beside it the memory model's breakdown (`gpt2SavedActivations`) for
+ * the same batch, sequence, rank and attention.
  */
 export function measureSavedBytes(assets: Assets, ids: T.Tensor, rank: number): SavedBytesRow[] {
   const [batch, seq] = ids.shape as [number, number];
@@ -26,20 +27,18 @@ export function measureSavedBytes(assets: Assets, ids: T.Tensor, rank: number): 
     nHead: c.n_head,
     vocab: c.vocab_size,
     nPositions: c.n_positions,
+    nInner: c.n_inner ?? undefined,
   });
-  const modelled = estimateMemory(spec, { batch, seq, rank, activationBytes: 4, weightBytes: 4 });
   return LORA_METHODS.map((method) => {
     const model = loadModel(assets);
     injectLora(model, { targets: TARGETS, method, rank, alpha: 2 * rank, seed: 0 });
     const tape = new A.Tape();
     A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
-    const adapted: Record<string, number> = Object.fromEntries(LINEAR_KINDS.map((kind) => [kind, 0]));
-    let other = 0;
-    for (const [scope, bytes] of Object.entries(tape.savedBytes().scopes)) {
-      const kind = LINEAR_KINDS.find((k) => scope.endsWith(`.${k}`));
-      if (kind) adapted[kind]! += bytes.live;
-      else other += bytes.live;
-    }
-    return { method, adapted, other, model: modelled.find((m) => m.method === method)!.activations };
+    const modelled = gpt2SavedActivations(spec, { method, batch, seq, rank, attention: c.attention, floatBytes: 4 });
+    return {
+      method,
+      measured: savedBytesByKind(tape.savedBytes()),
+      modelled: Object.fromEntries(SAVED_KINDS.map((kind) => [kind, modelled[kind]])) as SavedBytesRow['modelled'],
+    };
   });
 }

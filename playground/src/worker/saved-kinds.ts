@@ -1,25 +1,6 @@
 import type { SavedBytesReport } from '@lorafa/autograd';
-import type { Gpt2ActivationBreakdown } from '@lorafa/lorafa';
-
-/**
- * What a saved byte of this repository's GPT-2 is, named as the memory model names its terms
- * (`gpt2SavedActivations`): the linears' inputs X, the adapters' H = X Aᵀ, attention (q, k, v,
- * mask, scores, probabilities, row log-sum-exp), the LayerNorms, the MLP's activation (GELU),
- * and the embeddings, the head and the loss.
- */
-export const SAVED_KINDS = [
-  'linearX',
-  'linearH',
-  'attention',
-  'layerNorms',
-  'mlpActivation',
-  'embeddingsHeadLoss',
-] as const satisfies readonly (keyof Gpt2ActivationBreakdown)[];
-/** One of {@link SAVED_KINDS}. */
-export type SavedKind = (typeof SAVED_KINDS)[number];
-
-/** Saved bytes per kind; `other` is whatever no rule below names (zero for GPT-2). */
-export type BytesByKind = Record<SavedKind | 'other', number>;
+import type { BytesByKind, SavedKind } from '../protocol.js';
+import { SAVED_KINDS } from '../protocol.js';
 
 /** The kinds labelled where the tensor is saved (`withSavedKind`): Linear and the LoRA ops. */
 const LABELS: Record<string, SavedKind> = { X: 'linearX', H: 'linearH' };
