@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lorafa/tensor';
 import { matmulWasm } from '../src/backend/cpu/wasm/matmul-wasm.js';
+import { foldBroadcastBatch } from '../src/backend/cpu/matmul-fast.js';
+import type { View } from '../src/backend/backend.js';
 import { wasmGemm } from '../src/backend/cpu/wasm/gemm-runtime.js';
 import { signed, unsigned } from '../src/backend/cpu/wasm/encoding.js';
 import { seedArb } from '../../../test/support/arbitraries.js';
@@ -149,5 +151,51 @@ describe('WebAssembly encoding', () => {
     expect(signed(63)).toEqual([0x3f]);
     expect(signed(64)).toEqual([0xc0, 0x00]);
     expect(signed(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+});
+
+describe('cpu-fast folds a batch against one shared matrix into a single product', () => {
+  const batchArb = fc.record({
+    batch: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+    m: fc.integer({ min: 1, max: 40 }),
+    k: fc.integer({ min: 1, max: 70 }),
+    n: fc.integer({ min: 1, max: 40 }),
+    transposeB: fc.boolean(),
+    dtype: fc.constantFrom('float32' as const, 'float64' as const),
+  });
+
+  it('is bit-identical to the specification for a [..., m, k] input against a broadcast [k, n] weight', () => {
+    fc.assert(
+      fc.property(batchArb, seedArb, (c, seed) => {
+        const make = (backend: string) => {
+          const rng = new T.Rng(seed);
+          const a = T.uniform([...c.batch, c.m, c.k], -2, 2, { dtype: c.dtype, rng, backend });
+          const w = T.uniform(c.transposeB ? [c.n, c.k] : [c.k, c.n], -2, 2, { dtype: c.dtype, rng, backend });
+          return T.matmul(a, c.transposeB ? w.transpose() : w);
+        };
+        expect(make('cpu-fast').dataSync()).toEqual(make('cpu').dataSync());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('folds only when the batch axes step over whole rows of a and b is shared', () => {
+    const view = (t: T.Tensor): View => ({ storage: t.storage, shape: t.shape, strides: t.strides, offset: t.offset });
+    const a = T.zeros([3, 5, 4]);
+    const w = T.zeros([4, 2]).expand([3, 4, 2]);
+    const folded = foldBroadcastBatch(view(a), view(w));
+    expect(folded?.map((v) => [v.shape, v.strides])).toEqual([
+      [
+        [15, 4],
+        [4, 1],
+      ],
+      [
+        [4, 2],
+        [2, 1],
+      ],
+    ]);
+    expect(foldBroadcastBatch(view(a.permute([1, 0, 2])), view(w))).toBeNull(); // batch axis not over whole rows
+    expect(foldBroadcastBatch(view(a), view(T.zeros([3, 4, 2])))).toBeNull(); // a b per batch
+    expect(foldBroadcastBatch(view(T.zeros([5, 4])), view(T.zeros([4, 2])))).toBeNull(); // no batch
   });
 });

@@ -11,7 +11,41 @@ import { matmulWasm } from './wasm/matmul-wasm.js';
  */
 const WASM_MIN_MULTIPLY_ADDS = 32 ** 3;
 
+/**
+ * A batched product whose b is the same matrix for every batch (a Linear's weight against a
+ * [batch, seq, in] input, say) is one big product: when a's batch axes step over whole rows of
+ * it, [...batch, m, k] @ [k, n] is [batch·m, k] @ [k, n] over the same memory, and the output's
+ * row-major layout is the same either way. Each output is still the same sum in the same order,
+ * so the result is bit-identical; b is packed once instead of once per batch, and the kernel
+ * gets tall blocks. Returns the 2-D views, or null when the product does not have that form.
+ */
+export function foldBroadcastBatch(a: View, b: View): [View, View] | null {
+  const rank = a.shape.length;
+  if (rank <= 2) return null;
+  let rows = a.shape[rank - 2]!;
+  const rowStride = a.strides[rank - 2]!;
+  for (let axis = rank - 3; axis >= 0; axis--) {
+    const size = a.shape[axis]!;
+    if (size === 1) continue;
+    if (b.strides[axis] !== 0 || a.strides[axis] !== rowStride * rows) return null;
+    rows *= size;
+  }
+  if (rows === a.shape[rank - 2]) return null; // nothing to fold
+  const view = (v: View, shape: number[], strides: number[]): View => ({
+    storage: v.storage,
+    shape,
+    strides,
+    offset: v.offset,
+  });
+  return [
+    view(a, [rows, a.shape[rank - 1]!], [rowStride, a.strides[rank - 1]!]),
+    view(b, [b.shape[rank - 2]!, b.shape[rank - 1]!], [b.strides[rank - 2]!, b.strides[rank - 1]!]),
+  ];
+}
+
 export function matmulFast(a: View, b: View): TypedArray {
+  const folded = foldBroadcastBatch(a, b);
+  if (folded) return matmulFast(...folded);
   const rank = a.shape.length;
   const work = a.shape[rank - 2]! * a.shape[rank - 1]! * b.shape[rank - 1]!;
   const gemm = work >= WASM_MIN_MULTIPLY_ADDS ? wasmGemm() : null;
