@@ -25,7 +25,7 @@ const geluTanhInner = (x: T.Tensor, square: T.Tensor): T.Tensor =>
  * each intermediate rounded to the dtype. The primitives call these without recording, so the
  * tape saves the same tensors on every backend.
  */
-export const composedKernels: T.FusedKernels = {
+const composedKernels: T.FusedKernels = {
   gelu(view, approximate) {
     const x = tensorOf(view);
     const half = T.mul(x, 0.5);
