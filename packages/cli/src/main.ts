@@ -5,6 +5,7 @@ import { memoryCommand, MEMORY_HELP } from './commands/memory.js';
 import { finetuneCommand, FINETUNE_HELP } from './commands/finetune.js';
 import { pretrainCommand, PRETRAIN_HELP } from './commands/pretrain.js';
 import { compareCommand, COMPARE_HELP } from './commands/compare.js';
+import { classifyCommand, CLASSIFY_HELP } from './commands/classify.js';
 
 const USAGE = `lorafa — LoRA-FA in TypeScript
 
@@ -13,6 +14,7 @@ Usage: lorafa <command> [options]
 Commands:
   compare                run every method on the same data and budget: quality, memory, speed
   finetune               fine-tune a GPT-2 checkpoint with full, lora, lora-fa or lora-fb
+  classify               Brown genre classification with one method (compare --task genre runs all)
   pretrain               train the small byte-level base model from scratch
   memory                 the memory model: weights, gradients, optimizer state, activations
   replay FILE [--json]   reproduce a PyTorch/PEFT reference fixture and report relative errors
@@ -24,6 +26,7 @@ ${EXIT_STATUS_HELP}`;
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   compare: { run: compareCommand, help: COMPARE_HELP },
   finetune: { run: finetuneCommand, help: FINETUNE_HELP },
+  classify: { run: classifyCommand, help: CLASSIFY_HELP },
   pretrain: { run: pretrainCommand, help: PRETRAIN_HELP },
   memory: { run: memoryCommand, help: MEMORY_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
