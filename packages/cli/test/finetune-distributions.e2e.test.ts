@@ -68,6 +68,31 @@ describe('finetune records the distributions of A and B', () => {
   }, 60_000);
 });
 
+describe('lorafa compare plots them and states the drift for LoRA and LoRA-FA', () => {
+  it('writes distributions.svg, and per run and factor a drift outcome in report.json and report.md', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lorafa-drift-'));
+    const shape = ['--steps', '2', '--batch', '2', '--seq', '16', '--init', 'uniform'];
+    const code = await runCli(['compare', ...shape, '--methods', 'full,lora,lora-fa', '--out', out, '--json'], {
+      out: () => {},
+      err: () => {},
+    });
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const outcomes = report.drift.map((d: { run: string; factors: { factor: string; outcome: string }[] }) => [
+      d.run,
+      d.factors.map((f) => `${f.factor} ${f.outcome}`),
+    ]);
+    expect(outcomes[0][0]).toBe('LoRA');
+    expect(outcomes[0][1][0]).toMatch(/^A (toward Gaussian|partly toward Gaussian|away from Gaussian)$/);
+    expect(outcomes[0][1][1]).toBe('B starts at 0');
+    expect(outcomes[1]).toEqual(['LoRA-FA', ['A frozen', 'B starts at 0']]);
+    expect(readFileSync(join(out, 'distributions.svg'), 'utf8')).toMatch(/^<svg/);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Where A and B end up');
+    expect(markdown).toContain('- LoRA-FA: A is frozen');
+  }, 120_000);
+});
+
 describe('moduleKind', () => {
   it("names GPT-2's four linears by their paths", () => {
     expect(

@@ -7,6 +7,7 @@ import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
 import { gpt2Spec, gpt2StepFlops, LORA_INITS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
+import { distributionsSection } from '../compare/distributions-section.js';
 import { planRuns, runFinetune, VARIANTS } from '../compare/runs.js';
 import type { InitVerdict } from '../report/init-verdict.js';
 import { initVerdict } from '../report/init-verdict.js';
@@ -50,6 +51,13 @@ same for every init). The report adds, per method and init, held-out loss, cond(
 cosine as mean ± sd over the seeds, and for LoRA-FA a verdict on the paper's claims (Section
 6.5, Table 5, Table 12): Gaussian ≥ mixed ≥ uniform, and PiSSA-style A worse than Gaussian,
 where a difference of mean losses counts only beyond 2·√(sd²/n + sd²/n).
+
+Where A and B end up (Figure 3): each run records, per module kind (c_attn, attn.c_proj, c_fc,
+mlp.c_proj), histograms of A's and B's entries at the start and the end with their excess
+kurtosis and KS distance to the fitted Gaussian. For the LoRA and LoRA-FA runs (first seed),
+OUT/distributions.svg draws them as small multiples and the report says, per factor, whether it
+drifted toward a Gaussian (its KS distance fell), stayed frozen, or (B, from 0) ends Gaussian-like.
+Try: lorafa compare --methods lora,lora-fa --init uniform
 
 --attention standard|memory-efficient is passed to every run (default: the model's config.json);
 the saved activations and GFLOP/step follow it.
@@ -154,11 +162,13 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
   const seeded = planned.length > methods.length;
   const groups = seeded ? groupRuns(reports, (variant) => VARIANTS[variant]!.label) : null;
   const verdict = groups ? initVerdictOf(groups) : null;
+  const distributions = await distributionsSection(reports);
   const report = {
     date: new Date().toISOString(),
     quick,
     options,
     ...(groups ? { groups, verdict } : {}),
+    ...(distributions ? { drift: distributions.drift } : {}),
     methods: reports,
   };
   writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
@@ -190,15 +200,28 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
         ...verdictLines(verdict),
       ]
     : [];
+  if (distributions) writeFileAtomic(join(outDir, 'distributions.svg'), distributions.svg);
+  const distributionLines = distributions
+    ? [
+        '',
+        '## Where A and B end up',
+        '',
+        '![A and B entries, start and end](distributions.svg)',
+        '',
+        ...distributions.lines,
+      ]
+    : [];
   writeFileAtomic(
     join(outDir, 'report.md'),
-    markdownReport(reports, options, 'loss-curves.svg') + seedSection.map((l) => `${l}\n`).join(''),
+    markdownReport(reports, options, 'loss-curves.svg') +
+      [...seedSection, ...distributionLines].map((l) => `${l}\n`).join(''),
   );
   if (flags.has('json'))
     out(JSON.stringify({ ...report, methods: reports.map(({ history: _history, ...rest }) => rest) }));
   else {
     for (const line of textTable(reports)) out(line);
     if (groups) for (const line of ['', ...groupTable(groups, 'text'), '', ...verdictLines(verdict)]) out(line);
+    if (distributions) for (const line of ['', ...distributions.lines]) out(line);
     out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);
   }
   return 0;

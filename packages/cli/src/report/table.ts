@@ -1,3 +1,5 @@
+import type { AdapterDistributions } from '../training/distributions.js';
+
 /** One method's row, as `lorafa finetune --json` reports it. */
 export interface MethodReport {
   key: string;
@@ -18,6 +20,8 @@ export interface MethodReport {
   /** gflopPerSecond over the matmul peak measured in the same run (null off the CPU). */
   mfu?: number | null;
   history: { losses: { step: number; loss: number }[]; evals: { step: number; loss: number }[] };
+  /** A's and B's entries per module kind at the start and the end (null for Full-FT). */
+  distributions?: { start: AdapterDistributions; end: AdapterDistributions | null } | null;
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
