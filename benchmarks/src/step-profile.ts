@@ -68,10 +68,38 @@ function instrument(backend: Backend): { totals: Map<string, KernelTotals>; rest
       return result;
     };
   }
+  // The optional kernel groups (fused layers, fused LoRA-FA) are objects of kernels: wrap a copy.
+  const groups = new Map<string, unknown>();
+  for (const group of ['fused', 'loraFa']) {
+    const kernels = target[group] as Record<string, unknown> | undefined;
+    if (!kernels) continue;
+    groups.set(group, kernels);
+    const wrapped: Record<string, unknown> = {};
+    for (const [kernel, fn] of Object.entries(kernels)) {
+      if (typeof fn !== 'function') continue;
+      const key = `${group}.${kernel}`;
+      wrapped[kernel] = (...args: unknown[]) => {
+        const start = performance.now();
+        const result = (fn as (...a: unknown[]) => unknown).apply(kernels, args);
+        const entry = totals.get(key) ?? { category: 'fused' as const, calls: 0, ms: 0, bytes: 0 };
+        entry.calls++;
+        entry.ms += performance.now() - start;
+        const outputs =
+          typeof result === 'object' && result !== null && !('length' in result) ? Object.values(result) : [result];
+        entry.bytes +=
+          args.filter(isView).reduce((sum, v) => sum + viewBytes(v), 0) +
+          outputs.reduce((sum: number, o) => sum + storageBytes(o), 0);
+        totals.set(key, entry);
+        return result;
+      };
+    }
+    target[group] = wrapped;
+  }
   return {
     totals,
     restore: () => {
       for (const [kernel, original] of originals) target[kernel] = original;
+      for (const [group, kernels] of groups) target[group] = kernels;
     },
   };
 }
@@ -143,12 +171,12 @@ export function profileTable(p: StepProfile): string[] {
     '  by category:',
     ...p.categories.map((c) => `    ${c.category.padEnd(16)} ${c.ms.toFixed(1).padStart(8)} ms ${share(c.ms)}`),
     '  by kernel (≥ 0.5 % of the step):',
-    `    ${'kernel'.padEnd(18)} ${'category'.padEnd(15)} ${'calls'.padStart(6)} ${'ms'.padStart(8)} ${'share'.padStart(7)} ${'touched'.padStart(11)}`,
+    `    ${'kernel'.padEnd(34)} ${'category'.padEnd(15)} ${'calls'.padStart(6)} ${'ms'.padStart(8)} ${'share'.padStart(7)} ${'touched'.padStart(11)}`,
   ];
   for (const k of p.kernels) {
     if (k.ms < 0.005 * p.stepMs) continue;
     lines.push(
-      `    ${k.key.padEnd(18)} ${k.category.padEnd(15)} ${k.calls.toFixed(0).padStart(6)} ${k.ms.toFixed(1).padStart(8)} ${share(k.ms)} ${mib(k.bytes).padStart(11)}`,
+      `    ${k.key.padEnd(34)} ${k.category.padEnd(15)} ${k.calls.toFixed(0).padStart(6)} ${k.ms.toFixed(1).padStart(8)} ${share(k.ms)} ${mib(k.bytes).padStart(11)}`,
     );
   }
   return lines;

@@ -79,15 +79,23 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     expectSpecification({ batch: [], transposeA: false, transposeB: true, dtype: 'float32', ...size }, 11);
   });
 
-  it('gives the same bits on 1, 2 and 3 threads', () => {
+  it.each([
+    ['batches in blocks', { batch: [2], m: 150, k: 280, n: 170, dtype: 'float32' as const }],
+    [
+      'small batches packed side by side (attention heads)',
+      { batch: [3, 4], m: 40, k: 64, n: 72, dtype: 'float32' as const },
+    ],
+    ['small float64 batches', { batch: [5], m: 30, k: 90, n: 20, dtype: 'float64' as const }],
+  ])('gives the same bits on 1, 2 and 3 threads: %s', (_, size) => {
     const before = T.getNumThreads();
+    const c: Case = { ...size, transposeA: true, transposeB: false };
+    const full = (t: T.Tensor, rows: number, cols: number) => t.expand([...c.batch, rows, cols]);
     try {
-      const c: Case = { batch: [2], m: 150, k: 280, n: 170, transposeA: true, transposeB: false, dtype: 'float32' };
       const results = [1, 2, 3].map((threads) => {
         T.setNumThreads(threads);
         expect(T.getNumThreads()).toBe(threads);
         const [a, b] = operands(c, 5, 'cpu');
-        return matmulWasm(gemm!, a.expand([2, 150, 280]), b.expand([2, 280, 170]));
+        return matmulWasm(gemm!, full(a, c.m, c.k), full(b, c.k, c.n));
       });
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);

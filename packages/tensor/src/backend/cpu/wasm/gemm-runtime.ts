@@ -47,40 +47,49 @@ export interface Gemm {
   /** The next column panel to take, shared by all threads. */
   cursor: Int32Array;
 }
+/** Where a block's operands sit in the kernel's memory, and how they are laid out. */
+export interface BlockLayout {
+  /** Byte offsets of the packed a panels, the packed b panels and the c tile (of the first product). */
+  a: number;
+  b: number;
+  c: number;
+  rowPanels: number;
+  columnPanels: number;
+  depth: number;
+  aPanelBytes: number;
+  bPanelBytes: number;
+  cRowBytes: number;
+  /** Independent products of this layout packed one after another (default 1), and their spacing. */
+  batches?: number;
+  aBatchBytes?: number;
+  bBatchBytes?: number;
+  cBatchBytes?: number;
+}
+
 /**
- * Runs the block's column panels chunk by chunk, taking each chunk from the shared cursor, until
- * none is left. Every thread runs this loop: HELPER_LOOP (handover.ts) repeats it in plain JavaScript (the
- * 1–3 thread test in matmul-wasm.test.ts fails if the two disagree).
+ * Runs the blocks' column panels chunk by chunk — a unit of work is one chunk of one product —
+ * taking each unit from the shared cursor, until none is left. Every thread runs this loop:
+ * HELPER_LOOP (handover.ts) repeats it in plain JavaScript (the 1–3 thread tests in
+ * matmul-wasm.test.ts fail if the two disagree).
  */
-function takeChunks(
-  block: Block,
-  cursor: Int32Array,
-  a: number,
-  b: number,
-  c: number,
-  rowPanels: number,
-  columnPanels: number,
-  depth: number,
-  aPanelBytes: number,
-  bPanelBytes: number,
-  cRowBytes: number,
-  cPanelBytes: number,
-): void {
-  for (
-    let first = Atomics.add(cursor, 0, CHUNK_PANELS);
-    first < columnPanels;
-    first = Atomics.add(cursor, 0, CHUNK_PANELS)
-  ) {
+function takeChunks(block: Block, cursor: Int32Array, arguments_: readonly number[]): void {
+  const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes] =
+    arguments_ as number[];
+  const [batches, aBatchBytes, bBatchBytes, cBatchBytes] = arguments_.slice(11) as number[];
+  const chunks = Math.ceil(columnPanels! / CHUNK_PANELS);
+  for (let unit = Atomics.add(cursor, 0, 1); unit < batches! * chunks; unit = Atomics.add(cursor, 0, 1)) {
+    const batch = Math.floor(unit / chunks);
+    const first = (unit - batch * chunks) * CHUNK_PANELS;
     block(
-      a,
-      b + first * bPanelBytes,
-      c + first * cPanelBytes,
-      rowPanels,
-      Math.min(CHUNK_PANELS, columnPanels - first),
-      depth,
-      aPanelBytes,
-      bPanelBytes,
-      cRowBytes,
+      a! + batch * aBatchBytes!,
+      b! + batch * bBatchBytes! + first * bPanelBytes!,
+      c! + batch * cBatchBytes! + first * cPanelBytes!,
+      rowPanels!,
+      Math.min(CHUNK_PANELS, columnPanels! - first),
+      depth!,
+      aPanelBytes!,
+      bPanelBytes!,
+      cRowBytes!,
     );
   }
 }
@@ -174,52 +183,41 @@ export function wasmGemm(): Gemm | null {
 
 /**
  * Runs the precision's block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes,
- * cRowBytes), its column panels shared in chunks between this thread and the helpers.
+ * cRowBytes) over every product of `layout`, the units of work (a chunk of column panels of one
+ * product) shared between this thread and the helpers.
  */
-export function runBlock(
-  gemm: Gemm,
-  precision: KernelPrecision,
-  a: number,
-  b: number,
-  c: number,
-  rowPanels: number,
-  columnPanels: number,
-  depth: number,
-  aPanelBytes: number,
-  bPanelBytes: number,
-  cRowBytes: number,
-): void {
-  const work = rowPanels * columnPanels * depth * precision.rows * precision.columns;
+export function runBlock(gemm: Gemm, precision: KernelPrecision, layout: BlockLayout): void {
+  const { rowPanels, columnPanels, depth, batches = 1 } = layout;
+  const work = batches * rowPanels * columnPanels * depth * precision.rows * precision.columns;
   const which = precision === FLOAT32_KERNEL ? 1 : 0;
-  const cPanelBytes = precision.columns * precision.bytes;
-  const chunks = Math.ceil(columnPanels / CHUNK_PANELS);
-  const helpers =
-    work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, chunks - 1);
-  const posted = helpers > 0 ? readyHelpers(gemm).slice(0, helpers) : [];
-  Atomics.store(gemm.cursor, 0, 0);
-  for (const helper of posted) {
-    helper.state.set(
-      [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which],
-      1,
-    );
-    Atomics.store(helper.state, 0, POSTED);
-    Atomics.notify(helper.state, 0);
-  }
-  // this thread too
-  takeChunks(
-    gemm.blocks[which],
-    gemm.cursor,
-    a,
-    b,
-    c,
+  const arguments_ = [
+    layout.a,
+    layout.b,
+    layout.c,
     rowPanels,
     columnPanels,
     depth,
-    aPanelBytes,
-    bPanelBytes,
-    cRowBytes,
-    cPanelBytes,
-  );
+    layout.aPanelBytes,
+    layout.bPanelBytes,
+    layout.cRowBytes,
+    precision.columns * precision.bytes, // cPanelBytes
+    which,
+    batches,
+    layout.aBatchBytes ?? 0,
+    layout.bBatchBytes ?? 0,
+    layout.cBatchBytes ?? 0,
+  ];
+  const units = batches * Math.ceil(columnPanels / CHUNK_PANELS);
+  const helpers =
+    work < PARALLEL_MIN_MULTIPLY_ADDS ? 0 : Math.min(requestedThreads - 1, gemm.helpers.length, units - 1);
+  const posted = helpers > 0 ? readyHelpers(gemm).slice(0, helpers) : [];
+  Atomics.store(gemm.cursor, 0, 0);
+  for (const helper of posted) {
+    helper.state.set(arguments_, 1);
+    Atomics.store(helper.state, 0, POSTED);
+    Atomics.notify(helper.state, 0);
+  }
+  takeChunks(gemm.blocks[which], gemm.cursor, arguments_); // this thread too
   let failed = false;
   for (const helper of posted) {
     const started = Date.now();

@@ -14,10 +14,11 @@ export const IDLE = 0,
   STARTING = 4;
 /**
  * a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes (the block's own
- * arguments), then cPanelBytes (how far apart the c tile's column panels are) and which block to
- * run (0: float64, 1: float32).
+ * arguments), then cPanelBytes (how far apart the c tile's column panels are), which block to
+ * run (0: float64, 1: float32), and for several independent products packed one after another
+ * (the batches of attention's q kᵀ, say): their number and how far apart their a, b and c are.
  */
-export const BLOCK_ARGUMENTS = 11;
+export const BLOCK_ARGUMENTS = 15;
 /** Column panels (32 or 64 columns of b) a thread takes at a time. */
 export const CHUNK_PANELS = 8;
 
@@ -46,10 +47,13 @@ for (;;) {
   let now;
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
-    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which, batches, aBatchBytes, bBatchBytes, cBatchBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
     const block = blocks[which];
-    for (let first = Atomics.add(cursor, 0, ${CHUNK_PANELS}); first < columnPanels; first = Atomics.add(cursor, 0, ${CHUNK_PANELS})) {
-      block(a, b + first * bPanelBytes, c + first * cPanelBytes, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+    const chunks = Math.ceil(columnPanels / ${CHUNK_PANELS});
+    for (let unit = Atomics.add(cursor, 0, 1); unit < batches * chunks; unit = Atomics.add(cursor, 0, 1)) {
+      const batch = Math.floor(unit / chunks);
+      const first = (unit - batch * chunks) * ${CHUNK_PANELS};
+      block(a + batch * aBatchBytes, b + batch * bBatchBytes + first * bPanelBytes, c + batch * cBatchBytes + first * cPanelBytes, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
     }
     Atomics.store(state, 0, ${DONE});
   } catch {

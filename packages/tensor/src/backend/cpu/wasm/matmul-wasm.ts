@@ -78,8 +78,6 @@ export const kernelFor = (dtype: string): KernelPrecision => (dtype === 'float32
 export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const rank = a.shape.length;
   const [m, k, n] = [a.shape[rank - 2]!, a.shape[rank - 1]!, b.shape[rank - 1]!];
-  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
-  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   const aStarts = offsetsOf(a.shape.slice(0, -2), a.strides.slice(0, -2), a.offset);
   const bStarts = offsetsOf(b.shape.slice(0, -2), b.strides.slice(0, -2), b.offset);
   const out = allocateOutput(a.storage.dtype, aStarts.length * m * n); // every element is written below
@@ -87,24 +85,53 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
 
   const kernel = kernelFor(a.storage.dtype);
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
-  const packed = (byteOffset: number, bytes: number) =>
-    BYTES === 4
-      ? new Float32Array(gemm.memory.buffer, byteOffset, bytes / 4)
-      : new Float64Array(gemm.memory.buffer, byteOffset, bytes / 8);
   // Whole panels that fit the packing budget, whatever k (a long k shrinks the blocks).
   const lanesThatFit = Math.max(COLUMNS, Math.floor(PACKED_BYTES / (k * BYTES * COLUMNS)) * COLUMNS);
   const columnBlock = Math.min(roundUp(n, COLUMNS), lanesThatFit);
   const rowBlock = Math.min(roundUp(m, ROWS), Math.floor(BLOCK_ROWS / ROWS) * ROWS, roundUp(lanesThatFit, ROWS));
+  const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts };
+  if (aStarts.length > 1 && rowBlock >= m && columnBlock >= n) multiplySmallBatches(product);
+  else multiplyInBlocks(product, rowBlock, columnBlock);
+  return out;
+}
+
+/** One batched product and where its operands start. */
+interface Product {
+  gemm: Gemm;
+  kernel: KernelPrecision;
+  a: View;
+  b: View;
+  out: TypedArray;
+  m: number;
+  k: number;
+  n: number;
+  aStarts: ArrayLike<number>;
+  bStarts: ArrayLike<number>;
+}
+
+/** Makes the kernel's memory at least `bytes` long; returns a typed view of it in the kernel's precision. */
+function scratch(gemm: Gemm, kernel: KernelPrecision, bytes: number) {
+  if (gemm.memory.buffer.byteLength < bytes)
+    gemm.memory.grow(Math.ceil((bytes - gemm.memory.buffer.byteLength) / PAGE));
+  return (byteOffset: number, length: number) =>
+    kernel.bytes === 4
+      ? new Float32Array(gemm.memory.buffer, byteOffset, length / 4)
+      : new Float64Array(gemm.memory.buffer, byteOffset, length / 8);
+}
+
+/** Each batch in blocks of rows and columns, one block at a time, its column panels shared between threads. */
+function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): void {
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
+  const rank = a.shape.length;
+  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
+  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   // Scratch layout in the kernel's memory: [packed a block | packed b block | c tile].
   const aBytes = rowBlock * k * BYTES;
   const bBytes = columnBlock * k * BYTES;
   const cBytes = rowBlock * columnBlock * BYTES;
-  const needed = aBytes + bBytes + cBytes;
-  if (gemm.memory.buffer.byteLength < needed)
-    gemm.memory.grow(Math.ceil((needed - gemm.memory.buffer.byteLength) / PAGE));
-  const packedA = packed(0, aBytes);
-  const packedB = packed(aBytes, bBytes);
-  const tile = packed(aBytes + bBytes, cBytes);
+  const view = scratch(gemm, kernel, aBytes + bBytes + cBytes);
+  const [packedA, packedB, tile] = [view(0, aBytes), view(aBytes, bBytes), view(aBytes + bBytes, cBytes)];
   const [x, y] = [dataOf(a), dataOf(b)];
 
   for (let batch = 0; batch < aStarts.length; batch++) {
@@ -116,25 +143,74 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
       for (let ic = 0; ic < m; ic += rowBlock) {
         const rows = Math.min(rowBlock, m - ic);
         packPanels(x, aStarts[batch]!, aRow, aCol, ic, rows, k, ROWS, packedA); // a's rows
-        runBlock(
-          gemm,
-          kernel,
-          0,
-          aBytes,
-          aBytes + bBytes,
-          roundUp(rows, ROWS) / ROWS,
-          paddedColumns / COLUMNS,
-          k,
-          ROWS * k * BYTES,
-          COLUMNS * k * BYTES,
-          paddedColumns * BYTES,
-        );
+        runBlock(gemm, kernel, {
+          a: 0,
+          b: aBytes,
+          c: aBytes + bBytes,
+          rowPanels: roundUp(rows, ROWS) / ROWS,
+          columnPanels: paddedColumns / COLUMNS,
+          depth: k,
+          aPanelBytes: ROWS * k * BYTES,
+          bPanelBytes: COLUMNS * k * BYTES,
+          cRowBytes: paddedColumns * BYTES,
+        });
+        // One rounding per element (none for float32), as the specification's store.
         for (let i = 0; i < rows; i++) {
-          // One rounding per element (none for float32), as the specification's store.
           out.set(tile.subarray(i * paddedColumns, i * paddedColumns + columns), outBase + (ic + i) * n + jc);
         }
       }
     }
   }
-  return out;
+}
+
+/**
+ * Batches whose products each fit one block (attention's per-head q kᵀ and p v, say): as many
+ * as fit the packing budget are packed side by side and run as one call, whose units of work
+ * (a chunk of one product's column panels) the threads share — rather than one hand-over per
+ * small product.
+ */
+function multiplySmallBatches(p: Product): void {
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
+  const rank = a.shape.length;
+  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
+  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
+  const [paddedRows, paddedColumns] = [roundUp(m, ROWS), roundUp(n, COLUMNS)];
+  const [aBytes, bBytes, cBytes] = [
+    paddedRows * k * BYTES,
+    paddedColumns * k * BYTES,
+    paddedRows * paddedColumns * BYTES,
+  ];
+  const perBatch = aBytes + bBytes + cBytes;
+  const group = Math.max(1, Math.min(aStarts.length, Math.floor((2 * PACKED_BYTES) / perBatch)));
+  const view = scratch(gemm, kernel, group * perBatch);
+  const [x, y] = [dataOf(a), dataOf(b)];
+  for (let first = 0; first < aStarts.length; first += group) {
+    const batches = Math.min(group, aStarts.length - first);
+    for (let i = 0; i < batches; i++) {
+      const at = i * perBatch;
+      packPanels(x, aStarts[first + i]!, aRow, aCol, 0, m, k, ROWS, view(at, aBytes));
+      packPanels(y, bStarts[first + i]!, bCol, bRow, 0, n, k, COLUMNS, view(at + aBytes, bBytes));
+    }
+    runBlock(gemm, kernel, {
+      a: 0,
+      b: aBytes,
+      c: aBytes + bBytes,
+      rowPanels: paddedRows / ROWS,
+      columnPanels: paddedColumns / COLUMNS,
+      depth: k,
+      aPanelBytes: ROWS * k * BYTES,
+      bPanelBytes: COLUMNS * k * BYTES,
+      cRowBytes: paddedColumns * BYTES,
+      batches,
+      aBatchBytes: perBatch,
+      bBatchBytes: perBatch,
+      cBatchBytes: perBatch,
+    });
+    for (let i = 0; i < batches; i++) {
+      const tile = view(i * perBatch + aBytes + bBytes, cBytes);
+      const outBase = (first + i) * m * n;
+      for (let r = 0; r < m; r++) out.set(tile.subarray(r * paddedColumns, r * paddedColumns + n), outBase + r * n);
+    }
+  }
 }
