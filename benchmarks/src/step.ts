@@ -20,6 +20,11 @@
  *   --peers LIST   the peers to run, comma-separated, of jax, tfjs-cpu, tfjs-wasm (default all);
  *                  `--peers jax` compares lorafa-ts with jax-js alone, quickly
  *   --json         stdout carries one JSON object; everything else goes to stderr
+ *   --profile      instead of the comparison: where lorafa-ts's step time goes, per method — each
+ *                  kernel's time, calls and touched bytes, by category (matmul, elementwise,
+ *                  reductions, gather/scatter, copy/assign, fused layers), the phases (forward,
+ *                  backward, optimizer), the time outside kernels, and storage new/reused per
+ *                  step (step-profile.ts); `--steps N` steps per method (default 3)
  */
 import * as tf from '@tensorflow/tfjs'; // the union package registers the gradients minimize needs
 import '@tensorflow/tfjs-backend-wasm';
@@ -28,6 +33,7 @@ import type { StepShape } from './step-lorafa.js';
 import { lorafaStep } from './step-lorafa.js';
 import { jaxStep, wasmMemoryBytes } from './step-jax.js';
 import { tfjsStep } from './step-tfjs.js';
+import { profileStep, profileTable } from './step-profile.js';
 import { machine, measure, median } from './timing.js';
 
 const METHODS = ['full', 'lora', 'lora-fa'] as const;
@@ -41,6 +47,8 @@ interface StepOptions {
   quick: boolean;
   rounds: number;
   peers: Peer[];
+  /** Steps per method to profile, or null for the comparison. */
+  profileSteps: number | null;
 }
 
 function parseOptions(args: readonly string[]): StepOptions {
@@ -55,7 +63,17 @@ function parseOptions(args: readonly string[]): StepOptions {
   const peers = (flagValue('--peers')?.split(',') ?? [...PEERS]) as Peer[];
   const unknown = peers.filter((p) => !PEERS.includes(p));
   if (unknown.length > 0) throw new Error(`--peers expects some of ${PEERS.join(',')}, got '${unknown.join(',')}'`);
-  return { json: args.includes('--json'), quick: args.includes('--quick'), rounds, peers };
+  const stepsText = flagValue('--steps');
+  const profileSteps = stepsText === undefined ? 3 : Number(stepsText);
+  if (!Number.isInteger(profileSteps) || profileSteps < 1)
+    throw new Error(`--steps expects a positive integer, got '${stepsText}'`);
+  return {
+    json: args.includes('--json'),
+    quick: args.includes('--quick'),
+    rounds,
+    peers,
+    profileSteps: args.includes('--profile') ? profileSteps : null,
+  };
 }
 
 interface Timed {
@@ -168,9 +186,18 @@ async function main(): Promise<void> {
   const tokensPerSecond = (ms: number) => tokens / (ms / 1000);
   const log = (line: string) => console.log(line);
   log(
-    `one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), peers ${peers.join(', ')} (one thread each), ${JSON.stringify(machine())}`,
+    `one training step, ${JSON.stringify(shape)}, lorafa on ${T.getNumThreads()} thread(s), ${options.profileSteps === null ? `peers ${peers.join(', ')} (one thread each)` : 'profiled'}, ${JSON.stringify(machine())}`,
   );
 
+  if (options.profileSteps !== null) {
+    const profiles = METHODS.map((method) => profileStep(shape, method, options.profileSteps!));
+    for (const profile of profiles) for (const line of profileTable(profile)) log(line);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ shape, profiles, lorafaThreads: T.getNumThreads(), machine: machine(), date: new Date().toISOString() })}\n`,
+      );
+    return;
+  }
   const ours = await timeInterleaved(shape, rounds, peers.includes('jax'), log);
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   if (ours.jaxHeapBytes) log(describeHeap(ours.jaxHeapBytes));
