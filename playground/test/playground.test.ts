@@ -18,7 +18,7 @@ const skipped = chromiumMissing();
 if (skipped) console.log(skipped);
 
 /** A 3-step LoRA-FA run, small enough for SwiftShader: the page's controls and the CLI's flags. */
-const RUN = { method: 'lora-fa', steps: '3', batch: '4', seq: '32', 'eval-batches': '1', seed: '0' };
+const RUN = { method: 'lora-fa', steps: '3', batch: '2', seq: '16', 'eval-batches': '1', seed: '0' };
 const SCREENSHOTS = 'playground/screenshots';
 
 /** GitHub's anchor for a Markdown heading. */
@@ -42,10 +42,11 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
 
   beforeAll(async () => {
     cli = cliLosses(RUN);
+    const launchingPlain = launchChromium({ webgpu: false }); // starts while the site builds
+    launchingPlain.then((b) => (plain = b)).catch(() => {}); // so that afterAll closes it
     ({ url, browser, close } = await servePlayground());
     withoutWebGpu = (async () => {
-      plain = await launchChromium({ webgpu: false });
-      const other = await plain.newPage();
+      const other = await (await launchingPlain).newPage();
       await other.goto(url);
       await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       return other;
@@ -235,6 +236,7 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   }
 
   it('pauses, resumes and stops a run while the page stays responsive', async () => {
+    for (const field of ['batch', 'seq'] as const) await page.fill(`#${field}`, RUN[field]); // short steps
     await page.fill('#steps', '200');
     await page.click('button[type=submit]');
     const steps = () => page.$$eval('#loss-table tbody tr', (rows) => rows.length);
@@ -245,7 +247,7 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
     await page.click('text=Pause');
     await page.waitForSelector('button:has-text("Resume")');
     const paused = await steps();
-    await page.waitForTimeout(1_000);
+    await page.waitForTimeout(500);
     expect(await steps()).toBe(paused);
     await page.click('text=Resume');
     await page.waitForFunction((n) => document.querySelectorAll('#loss-table tbody tr').length > n, paused, {

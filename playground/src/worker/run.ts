@@ -106,6 +106,10 @@ export async function runTraining(runId: number, settings: RunSettings, assets: 
     if (step % o.evalEvery === 0 || step === o.steps)
       post({ type: 'eval', runId, step, loss: await meanLoss(model, evalSet) });
   }
+  if (control.stopped()) {
+    post({ type: 'done', runId, stoppedEarly }); // stopped by Reset: the page no longer shows this run
+    return;
+  }
   const after = onDevice
     ? await onHost(async () => continueText(await hostCopy(model, assets, o), assets, prompt, o.seed))
     : continueText(model, assets, prompt, o.seed);

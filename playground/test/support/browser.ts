@@ -26,13 +26,16 @@ export async function servePlayground(): Promise<{ url: string; browser: Browser
   const outDir = mkdtempSync(join(tmpdir(), 'lorafa-playground-'));
   let server: PreviewServer | undefined;
   let browser: Browser | undefined;
+  // Chromium starts while Vite builds.
+  const launching = launchChromium();
   try {
     await build(playgroundConfig({ logLevel: 'error', build: { outDir } }));
     server = await preview(
       playgroundConfig({ logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } }),
     );
-    browser = await launchChromium();
+    browser = await launching;
   } catch (error) {
+    await launching.then((b) => b.close()).catch(() => {});
     await server?.close();
     rmSync(outDir, { recursive: true, force: true });
     throw error;
