@@ -46,6 +46,10 @@ describe('benchmarks (smoke runs)', () => {
     const report = runBenchmark('step.ts', ['--rounds', '2']) as {
       rounds: number;
       loraFaOverLoraPerRound: number[];
+      peers: {
+        jaxWasm: Record<string, { tokensPerSecond: number; loss: number; ratioPerRound: number[]; ratio: number }>;
+      };
+      jaxWasmHeapBytes: number[];
       methods: {
         method: string;
         tokensPerSecond: Record<string, number>;
@@ -65,6 +69,32 @@ describe('benchmarks (smoke runs)', () => {
       }
       expect(m.lorafaAllocatedBytesPerStep).toBeGreaterThan(0);
       expect(m.lorafaReusedBytesPerStep).toBeGreaterThan(0);
+      const jax = report.peers.jaxWasm[m.method]!;
+      expect(jax.tokensPerSecond).toBeGreaterThan(0);
+      expect(Math.abs(jax.loss - Math.log(257))).toBeLessThan(1);
+      expect(jax.ratioPerRound).toHaveLength(2);
+      expect(jax.ratio).toBeGreaterThan(0);
+    }
+    expect(report.jaxWasmHeapBytes).toHaveLength(3); // after the warm-up and after each round
+  });
+
+  it('bench:step --profile splits each method step into kernels that add up to at most the step', () => {
+    const report = runBenchmark('step.ts', ['--profile', '--steps', '1']) as {
+      profiles: {
+        method: string;
+        stepMs: number;
+        kernelMs: number;
+        touchedBytes: number;
+        kernels: { key: string; category: string; calls: number; ms: number }[];
+      }[];
+    };
+    expect(report.profiles.map((p) => p.method)).toEqual(['full', 'lora', 'lora-fa']);
+    for (const p of report.profiles) {
+      expect(p.kernels.map((k) => k.key)).toContain('matmul');
+      const sum = p.kernels.reduce((total, k) => total + k.ms, 0);
+      expect(sum).toBeCloseTo(p.kernelMs, 6);
+      expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
+      expect(p.touchedBytes).toBeGreaterThan(0);
     }
   });
 });
