@@ -87,7 +87,13 @@ export function savedBytesPanel(rows: SavedBytesRow[], tokens: number, rank: num
     svg.append(s('text', { x: LEFT - 6, y: y + 14, 'text-anchor': 'end' }, row.method));
     stack(row, 'tape', y, BAR);
     stack(row, 'model', y + BAR + 2, MODEL_BAR);
-    svg.append(s('text', { x: LEFT - 6, y: y + BAR + MODEL_BAR + 1, 'text-anchor': 'end', class: 'small' }, 'model'));
+    svg.append(
+      s(
+        'text',
+        { x: LEFT - 6, y: y + BAR + MODEL_BAR + 1, 'text-anchor': 'end', 'font-size': 9, fill: '#555' },
+        'model',
+      ),
+    );
   });
   const legend: [string, string][] = SAVED_KINDS.map((kind) => [KIND_LABELS[kind], COLORS[kind]]);
   if (unnamed) legend.push(['unnamed', COLORS.other]);
