@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import type { GPT2Attention } from '@lorafa/nn';
 import { GPT2_ATTENTIONS } from '@lorafa/nn';
 import { readGpt2Config, writeFileAtomic } from '@lorafa/nn/node';
-import type { LoraInit, LoraMethod } from '@lorafa/lorafa';
+import type { LoraMethod } from '@lorafa/lorafa';
 import { gpt2Spec, gpt2StepFlops, LORA_INITS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
 import { distributionsSection } from '../compare/distributions-section.js';
+import { initsAndSeeds, listFlag } from '../compare/inits-and-seeds.js';
 import { planRuns, runFinetune, VARIANTS } from '../compare/runs.js';
-import type { InitVerdict } from '../report/init-verdict.js';
-import { initVerdict } from '../report/init-verdict.js';
-import type { RunGroup, SeededRun } from '../report/seed-groups.js';
+import { initVerdictOf, verdictLines } from '../report/init-verdict.js';
+import type { SeededRun } from '../report/seed-groups.js';
 import { groupRuns, groupTable } from '../report/seed-groups.js';
 import { seedSpreadSvg } from '../report/seed-plot.js';
 import { lossCurvesSvg } from '../report/plot.js';
@@ -225,51 +225,6 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     out(`wrote ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')} and ${join(outDir, 'loss-curves.svg')}`);
   }
   return 0;
-}
-
-function listFlag(flags: Map<string, string | true>, name: string, fallback: string): string[] {
-  return stringFlag(flags, name, fallback).split(',').filter(Boolean);
-}
-
-/**
- * --inits (default: --init's one) and --seeds (default: 0,1,2 when several inits are compared,
- * else --seed's one), validated.
- */
-function initsAndSeeds(flags: Map<string, string | true>): { inits: string[]; seeds: number[] } {
-  if (flags.has('init') && flags.has('inits')) throw new UsageError('compare: give --init or --inits, not both');
-  if (flags.has('seed') && flags.has('seeds')) throw new UsageError('compare: give --seed or --seeds, not both');
-  const inits = flags.has('inits') ? listFlag(flags, 'inits', '') : [stringFlag(flags, 'init', 'gaussian')];
-  const bad = inits.filter((i) => !LORA_INITS.includes(i as LoraInit));
-  if (bad.length || inits.length === 0)
-    throw new UsageError(`compare: unknown init '${bad.join(', ')}' (choose from ${LORA_INITS.join(', ')})`);
-  const fallback = flags.has('inits')
-    ? '0,1,2'
-    : String(numberFlag('compare', flags, 'seed', 0, { integer: true, min: 0 }));
-  const seeds = listFlag(flags, 'seeds', fallback).map((raw) => {
-    const seed = Number(raw);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1)
-      throw new UsageError(`compare: --seeds must be integers from 0 to ${2 ** 32 - 1}, got '${raw}'`);
-    return seed;
-  });
-  if (new Set(seeds).size !== seeds.length || new Set(inits).size !== inits.length)
-    throw new UsageError('compare: --inits and --seeds must not repeat a value');
-  return { inits, seeds };
-}
-
-/** The init verdict for the LoRA-FA groups (with correction if run, else without). */
-function initVerdictOf(groups: readonly RunGroup[]): InitVerdict | null {
-  const variant = ['lora-fa', 'lora-fa-nocorr'].find((v) => groups.some((g) => g.variant === v));
-  const ofVariant = groups.filter((g) => g.variant === variant);
-  if (ofVariant.length < 2) return null;
-  return initVerdict(Object.fromEntries(ofVariant.map((g) => [g.init, g.evalLoss])));
-}
-
-function verdictLines(verdict: InitVerdict | null): string[] {
-  if (!verdict || (!verdict.ordering && !verdict.pissa)) return [];
-  return [
-    `Verdict (LoRA-FA; a difference counts when it exceeds 2·√(sd²/n + sd²/n) over the seeds):`,
-    ...[verdict.ordering, verdict.pissa].filter((v) => v !== null).map((v) => `- ${v.sentence}`),
-  ];
 }
 
 /**

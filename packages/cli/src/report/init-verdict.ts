@@ -1,3 +1,4 @@
+import type { RunGroup } from './seed-groups.js';
 import type { SeedStats } from './seed-stats.js';
 
 /**
@@ -84,4 +85,21 @@ export function initVerdict(loss: Record<string, SeedStats>): InitVerdict {
       }
     : null;
   return { ordering, pissa };
+}
+
+/** The init verdict for the LoRA-FA groups (with correction if run, else without). */
+export function initVerdictOf(groups: readonly RunGroup[]): InitVerdict | null {
+  const variant = ['lora-fa', 'lora-fa-nocorr'].find((v) => groups.some((g) => g.variant === v));
+  const ofVariant = groups.filter((g) => g.variant === variant);
+  if (ofVariant.length < 2) return null;
+  return initVerdict(Object.fromEntries(ofVariant.map((g) => [g.init, g.evalLoss])));
+}
+
+/** The verdict's sentences for report.md and the text output (none without a verdict). */
+export function verdictLines(verdict: InitVerdict | null): string[] {
+  if (!verdict || (!verdict.ordering && !verdict.pissa)) return [];
+  return [
+    `Verdict (LoRA-FA; a difference counts when it exceeds 2·√(sd²/n + sd²/n) over the seeds):`,
+    ...[verdict.ordering, verdict.pissa].filter((v) => v !== null).map((v) => `- ${v.sentence}`),
+  ];
 }
