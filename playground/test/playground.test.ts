@@ -36,17 +36,18 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   let page: Page;
   let cli: Promise<number[]>;
   /** Chromium without WebGPU and its page, ready: opened in beforeAll, so it loads beside the main page. */
-  let plain: Browser | undefined;
+  let plain: Promise<Browser> | undefined;
   let withoutWebGpu: Promise<Page>;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     cli = cliLosses(RUN);
-    const launchingPlain = launchChromium({ webgpu: false }); // starts while the site builds
-    launchingPlain.then((b) => (plain = b)).catch(() => {}); // so that afterAll closes it
+    plain = launchChromium({ webgpu: false }); // starts while the site builds
+    plain.catch(() => {}); // awaited, and reported, by the test that uses it
+    const launched = plain;
     ({ url, browser, close } = await servePlayground());
     withoutWebGpu = (async () => {
-      const other = await (await launchingPlain).newPage();
+      const other = await (await launched).newPage();
       await other.goto(url);
       await other.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       return other;
@@ -61,7 +62,7 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await plain?.close();
+    await plain?.then((b) => b.close()).catch(() => {});
     await close?.();
   });
 
@@ -113,8 +114,7 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
       expect(await other.getAttribute('#backend-gpu-webgpu', 'aria-describedby')).toBe('backend-gpu-webgpu-why');
       expect(await other.locator('#backend-cpu-fast').isDisabled()).toBe(false);
     } finally {
-      await plain?.close();
-      plain = undefined;
+      await (await plain)?.close();
     }
   }, 90_000);
 
@@ -245,7 +245,8 @@ describe.skipIf(skipped !== null)('the playground in Chromium', () => {
       timeout: 30_000,
     });
     await page.click('text=Pause');
-    await page.waitForSelector('button:has-text("Resume")');
+    await page.waitForSelector('button:has-text("Resume")'); // the worker has halted
+    await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(drawn))); // its last step is drawn
     const paused = await steps();
     await page.waitForTimeout(500);
     expect(await steps()).toBe(paused);

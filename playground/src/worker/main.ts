@@ -24,12 +24,17 @@ let assets: Assets | undefined;
 let running: { runId: number; paused: boolean; stop: boolean; resume?: () => void } | null = null;
 let queue: Promise<void> = Promise.resolve();
 
-/** Lets queued messages in (a macrotask), then waits while the run is paused. */
+/**
+ * Lets queued messages in (a macrotask), then waits while the run is paused. A pause is
+ * acknowledged here, where the run halts: after the messages of the step that was running.
+ */
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {
     setTimeout(() => {
-      if (running?.paused && !running.stop) running.resume = resolve;
-      else resolve();
+      if (running?.paused && !running.stop) {
+        running.resume = resolve;
+        post({ type: 'paused', runId: running.runId, paused: true });
+      } else resolve();
     }, 0);
   });
 }
@@ -82,14 +87,17 @@ async function handle(message: ToWorker): Promise<void> {
 
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
-  // Pause, resume and stop act on the run in progress at once; the rest queue behind it.
+  // Pause, resume and stop act on the run in progress at once (a pause takes hold at the run's
+  // next checkpoint, which acknowledges it); the rest queue behind it.
   if (message.type === 'pause' || message.type === 'resume' || message.type === 'stop') {
     if (!running) return;
-    running.paused = message.type === 'pause';
     if (message.type === 'stop') running.stop = true;
-    if (!running.paused) running.resume?.();
+    running.paused = message.type === 'pause';
+    if (running.paused) return;
+    const resume = running.resume;
     running.resume = undefined;
-    post({ type: 'paused', runId: running.runId, paused: running.paused });
+    resume?.();
+    post({ type: 'paused', runId: running.runId, paused: false });
     return;
   }
   const runId = message.type === 'start' ? message.runId : null;
