@@ -12,6 +12,8 @@ export type {
   Backend,
   LoraFaKernels,
   FusedKernels,
+  AdamWKernel,
+  AdamWStep,
   GeluApproximation,
   Storage,
   View,

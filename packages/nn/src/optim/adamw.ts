@@ -79,6 +79,23 @@ function updatedValue(rule: AdamWRule, p: T.Tensor, { m, v }: Moments, t: number
 }
 
 /**
+ * The whole update as the backend's one-pass kernel, where it has one (the CPU backends): the
+ * same formulas as updateMoments and updatedValue, computed in float64 per element and rounded
+ * once per output instead of after every operation. Null where the backend composes.
+ */
+function fusedUpdate(
+  p: T.Tensor,
+  g: T.Tensor,
+  previous: Moments | undefined,
+  step: T.AdamWStep,
+): readonly [Moments, T.Tensor] | null {
+  const kernel = p.backend.adamW;
+  if (!kernel || g.dtype !== p.dtype || !T.shapesEqual(g.shape, p.shape)) return null;
+  const out = kernel(p, g, previous?.m ?? null, previous?.v ?? null, step);
+  return [{ m: new T.Tensor(out.m, p.shape), v: new T.Tensor(out.v, p.shape) }, new T.Tensor(out.param, p.shape)];
+}
+
+/**
  * AdamW with PyTorch's semantics by default (torch.optim.AdamW): decoupled weight decay first,
  * p ← p(1 − ηλ); then with t the step, m̂ = m/(1 − β₁ᵗ) and p ← p − η m̂ / (√v / √(1 − β₂ᵗ) + ε).
  * Defaults in `adamWDefaults`. With `transformGradient` it is also LoRA-FA's optimizer.
@@ -120,7 +137,10 @@ export class AdamW implements Optimizer {
         const [moments, value] = T.tidy(
           () => {
             const g = this.transformGradient ? this.transformGradient(raw, named) : raw;
-            const updated = updateMoments(this.moments.get(named.name), g, constants.beta1, constants.beta2);
+            const previous = this.moments.get(named.name);
+            const fused = fusedUpdate(named.parameter.value, g, previous, { rule: this.rule, ...constants, step: t });
+            if (fused) return fused;
+            const updated = updateMoments(previous, g, constants.beta1, constants.beta2);
             return [updated, updatedValue(this.rule, named.parameter.value, updated, t, constants)] as const;
           },
           ([updated, value]) => [updated.m, updated.v, value],

@@ -85,7 +85,35 @@ export interface Backend {
   readonly loraFa?: LoraFaKernels;
   /** Fused GELU, LayerNorm and softmax cross-entropy kernels (the autograd primitives compose them otherwise). */
   readonly fused?: FusedKernels;
+  /** AdamW's update of one parameter in one pass, for backends that offer it (nn's AdamW composes tensor ops otherwise). */
+  readonly adamW?: AdamWKernel;
 }
+
+/** One AdamW update's constants: the rule (nn's `AdamWRule`), η, β₁, β₂, ε, λ and the step t (from 1). */
+export interface AdamWStep {
+  rule: 'torch' | 'peft';
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
+
+/**
+ * m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g² (m and v null: zeros, before the first step), then
+ * the parameter's update from the new m and v as stored (rounded to the dtype), by `rule`:
+ * - torch: p ← p(1 − ηλ) − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε);
+ * - peft: p̃ = p − η√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε), then p ← p̃ − ηλp̃.
+ * All views are row-major and equally shaped; returns the new parameter and moments.
+ */
+export type AdamWKernel = (
+  param: View,
+  grad: View,
+  m: View | null,
+  v: View | null,
+  step: AdamWStep,
+) => { param: Storage; m: Storage; v: Storage };
 
 /** Which GELU: exact, x·Φ(x), or GPT-2's tanh approximation (`gelu_new`). */
 export type GeluApproximation = 'none' | 'tanh';

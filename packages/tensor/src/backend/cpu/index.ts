@@ -9,6 +9,7 @@ import { matmulStrided } from './matmul.js';
 import { gatherAlong, scatterAddAlong } from './gather.js';
 import { CpuStorage, dataOf } from './storage.js';
 import { createCpuFusedKernels } from './fused/index.js';
+import { adamWUpdate } from './adamw.js';
 import { takeRecycledMark } from './pool.js';
 import { noteAllocation } from '../allocations.js';
 
@@ -71,6 +72,10 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     scatterAdd: (shape, axis, indices, source) =>
       wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
     fused: createCpuFusedKernels(wrap),
+    adamW: (param, grad, m, v, step) => {
+      const updated = adamWUpdate(param, grad, m, v, step);
+      return { param: wrap(updated.param), m: wrap(updated.m), v: wrap(updated.v) };
+    },
   };
   let [allocated, reused] = [0, 0];
   backend.allocatedBytes = () => allocated;
