@@ -25,6 +25,19 @@ describe('passageBatch', () => {
     expect([...batch.labels.dataSync()]).toEqual([2, 0, 1]);
   });
 
+  it('pads to padTo when that is longer than every passage', () => {
+    const batch = passageBatch(passages, new ByteTokenizer(), 64, 40);
+    expect(batch.ids.shape).toEqual([3, 40]);
+    expect([...batch.lengths.dataSync()]).toEqual([12, 32, 18]);
+    expect(
+      batch.mask
+        .dataSync()
+        .slice(40 + 32, 80)
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(passageBatch(passages, new ByteTokenizer(), 64, 8).ids.shape).toEqual([3, 32]);
+  });
+
   it("refuses a passage longer than the model's context", () => {
     expect(() => passageBatch(passages, new ByteTokenizer(), 16)).toThrow(
       "a passage of 32 tokens exceeds the model's n_positions 16",
@@ -72,14 +85,14 @@ describe('GenreClassifier', () => {
     activation_function: 'gelu_new' as const,
   };
 
-  it('gives each passage the same logits in a padded batch as alone', () => {
+  it('gives each passage the same logits in a padded batch as alone (unpadded or padded further)', () => {
     const classifier = new GenreClassifier(new GPT2(config, { seed: 1 }), 15, new T.Rng(2));
     const tokenizer = new ByteTokenizer();
     classifier.calibrate([passageBatch(passages, tokenizer, 64)]);
     const together = A.noGrad(() => classifier.logits(passageBatch(passages, tokenizer, 64))).value;
     expect(together.shape).toEqual([3, 15]);
     passages.forEach((p, i) => {
-      const alone = A.noGrad(() => classifier.logits(passageBatch([p], tokenizer, 64))).value;
+      const alone = A.noGrad(() => classifier.logits(passageBatch([p], tokenizer, 64, i === 0 ? 0 : 48))).value;
       const row = [...together.dataSync().slice(i * 15, (i + 1) * 15)];
       [...alone.dataSync()].forEach((v, j) => expect(row[j]).toBeCloseTo(v, 5));
     });

@@ -23,10 +23,18 @@ export interface PassageBatch {
   labels: T.Tensor;
 }
 
-/** Tokenizes and pads passages into one batch; a passage longer than the model's context is a usage error. */
-export function passageBatch(passages: readonly Passage[], tokenizer: TextTokenizer, nPositions: number): PassageBatch {
+/**
+ * Tokenizes and pads passages into one batch, to the longest of them or to `padTo` if that is
+ * longer; a passage longer than the model's context is a usage error.
+ */
+export function passageBatch(
+  passages: readonly Passage[],
+  tokenizer: TextTokenizer,
+  nPositions: number,
+  padTo = 0,
+): PassageBatch {
   const encoded = passages.map((p) => tokenizer.encode(p.text));
-  const longest = Math.max(...encoded.map((ids) => ids.length));
+  const longest = Math.max(padTo, ...encoded.map((ids) => ids.length));
   if (longest > nPositions)
     throw new UsageError(`a passage of ${longest} tokens exceeds the model's n_positions ${nPositions}`);
   const ids = new Int32Array(passages.length * longest);
