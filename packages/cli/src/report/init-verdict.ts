@@ -1,5 +1,6 @@
 import type { RunGroup } from './seed-groups.js';
 import type { SeedStats } from './seed-stats.js';
+import { formatSeedStats } from './seed-stats.js';
 
 /**
  * The paper's claims on the initialisation of A under LoRA-FA (Section 6.5, Table 5; Appendix
@@ -68,7 +69,7 @@ export function initVerdict(loss: Record<string, SeedStats>): InitVerdict {
   const ran = PAPER_ORDER.filter((init) => loss[init]);
   const orderPairs = ran.slice(1).map((worse, i) => compareInits(ran[i]!, worse, loss));
   const seeds = Math.min(...Object.values(loss).map((s) => s.n));
-  const means = ran.map((init) => `${init} ${loss[init]!.mean.toFixed(4)} ± ${loss[init]!.sd.toFixed(4)}`).join(', ');
+  const means = ran.map((init) => `${init} ${formatSeedStats(loss[init]!, 4)}`).join(', ');
   const ordering = orderPairs.length
     ? {
         verdict: verdictOf(orderPairs),
@@ -81,7 +82,7 @@ export function initVerdict(loss: Record<string, SeedStats>): InitVerdict {
     ? {
         verdict: verdictOf(pissaPairs),
         comparisons: pissaPairs,
-        sentence: `PiSSA-style A unsuited to LoRA-FA (worse than Gaussian; pissa ${loss['pissa']!.mean.toFixed(4)} ± ${loss['pissa']!.sd.toFixed(4)}) — ${verdictOf(pissaPairs)}. ${describe(pissaPairs[0]!)}.`,
+        sentence: `PiSSA-style A unsuited to LoRA-FA (worse than Gaussian; pissa ${formatSeedStats(loss['pissa']!, 4)}) — ${verdictOf(pissaPairs)}. ${describe(pissaPairs[0]!)}.`,
       }
     : null;
   return { ordering, pissa };
