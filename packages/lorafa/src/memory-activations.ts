@@ -41,7 +41,6 @@ export interface Gpt2ActivationBreakdown {
 
 const GPT2_LINEARS = ['c_attn', 'attn.c_proj', 'c_fc', 'mlp.c_proj'] as const;
 const INT32 = 4;
-const BOOL = 1;
 
 /**
  * The activation bytes the tape saves in one forward of this repository's GPT-2
@@ -56,8 +55,8 @@ const BOOL = 1;
  * and GELU. Per recording block, N = batch·seq tokens, d = n_embd, f = inner, h = heads, T = seq:
  * - each LayerNorm (the fused primitive): x̂ (N·d) and rstd = 1/√(σ² + ε) (N), with or without
  *   Full-FT (dγ = Σ g·x̂ needs nothing more; γ is a parameter, counted apart);
- * - standard attention: q, k, v (3N·d), the causal mask (T² bools), the masked scores and the
- *   probabilities (2·batch·h·T²) and the row log-sum-exp (batch·h·T);
+ * - standard attention: q, k, v (3N·d) and the weights (batch·h·T², saved by the fused
+ *   softmax and by the product with v: one storage);
  * - memory-efficient attention: q, k, v, the output (4N·d) and the row log-sum-exp (batch·h·T);
  * - gelu_new (the fused primitive): its input alone (N·f);
  * - the loss (the fused softmax cross-entropy over the predicted rows P = batch·(seq − 1)): the
@@ -157,7 +156,6 @@ function attentionBytes(
 ): number {
   const { batch, seq, d, h, F } = o;
   const N = batch * seq;
-  const rowLogSumExp = batch * h * seq * F;
-  if (kind === 'memory-efficient') return 4 * N * d * F + rowLogSumExp;
-  return 3 * N * d * F + seq * seq * BOOL + 2 * batch * h * seq * seq * F + rowLogSumExp;
+  if (kind === 'memory-efficient') return 4 * N * d * F + batch * h * seq * F; // …and the row log-sum-exp
+  return 3 * N * d * F + batch * h * seq * seq * F;
 }

@@ -138,9 +138,10 @@ describe("GPT-2 with attention: 'memory-efficient'", () => {
     const efficient = lossAndGradients('memory-efficient');
     expect(Math.abs(efficient.loss - standard.loss)).toBeLessThan(1e-12);
     standard.grads.forEach((g, i) => expect(relativeError(efficient.grads[i]!, g)).toBeLessThan(1e-10));
-    // Per block, standard saves the mask (T² bools) and scores and weights (2·batch·heads·T² floats);
-    // memory-efficient saves the output (N·d) instead. T = 10, N = 20, d = 12, 3 heads, float64.
-    const perBlock = 10 * 10 + 2 * 2 * 3 * 10 * 10 * 8 - 20 * 12 * 8;
+    // Per block, standard saves the weights (batch·heads·T² floats, its fused softmax's only
+    // tensor); memory-efficient saves the output (N·d) and a log-sum-exp per row (batch·heads·T)
+    // instead. T = 10, N = 20, d = 12, 3 heads, float64.
+    const perBlock = 2 * 3 * 10 * 10 * 8 - 20 * 12 * 8 - 2 * 3 * 10 * 8;
     expect(standard.saved - efficient.saved).toBe(2 * perBlock);
   });
 });

@@ -84,6 +84,21 @@ const composedKernels: T.FusedKernels = {
     const scale = T.mul(weights, T.div(tensorOf(gView), T.sum(weights)));
     return storageOf(T.mul(T.sub(softmax, oneHot), scale.unsqueeze(-1)));
   },
+  attentionSoftmax(view, scale, causal) {
+    const scaled = T.mul(tensorOf(view), scale);
+    if (!causal) return storageOf(T.softmax(scaled, -1));
+    const [queries, keys] = view.shape.slice(-2) as [number, number];
+    const backend = view.storage.backend.name;
+    const query = T.arange(0, queries, 1, { dtype: 'int32', backend }).reshape([queries, 1]);
+    const key = T.arange(0, keys, 1, { dtype: 'int32', backend }).reshape([1, keys]);
+    const future = T.greater(key, T.add(query, keys - queries));
+    return storageOf(T.where(future, 0, T.softmax(T.where(future, -Infinity, scaled), -1)));
+  },
+  attentionSoftmaxBackward(yView, gView, scale) {
+    const [y, g] = [tensorOf(yView), tensorOf(gView)];
+    const dot = T.sum(T.mul(g, y), -1, true);
+    return storageOf(T.mul(T.mul(y, T.sub(g, dot)), scale));
+  },
 };
 
 /** Each row's maximum m (0 for an all −∞ row) and log Σ exp(x − m). */

@@ -118,6 +118,12 @@ export const layerNorm = (x: Input, weight: Input, bias: Input, eps = 1e-5): Var
  */
 export const softmaxCrossEntropy = (logits: Input, targets: T.Tensor, ignoreIndex = -100): Variable =>
   call('softmaxCrossEntropy', [lift(logits), lift(targets)], { ignoreIndex });
+/**
+ * Attention's weights softmax(scale · scores) over the last axis of `[..., queries, keys]`, the
+ * future masked when `causal` (query i sees keys j ≤ i + keys − queries); saves the weights alone.
+ */
+export const attentionSoftmax = (scores: Input, scale: number, causal: boolean): Variable =>
+  call('attentionSoftmax', [lift(scores)], { scale, causal });
 
 // Compositions: no gradient rule of their own.
 /** x², as x · x. */

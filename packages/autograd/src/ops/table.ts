@@ -37,6 +37,8 @@ import type { LayerNormAttrs } from './layer-norm.js';
 import { layerNormOp } from './layer-norm.js';
 import type { CrossEntropyAttrs } from './softmax-cross-entropy.js';
 import { softmaxCrossEntropyOp } from './softmax-cross-entropy.js';
+import type { AttentionSoftmaxAttrs } from './attention-softmax.js';
+import { attentionSoftmaxOp } from './attention-softmax.js';
 
 /** Every differentiable primitive and the attributes it takes. */
 export interface PrimitiveAttrs {
@@ -74,6 +76,7 @@ export interface PrimitiveAttrs {
   gelu: GeluAttrs;
   layerNorm: LayerNormAttrs;
   softmaxCrossEntropy: CrossEntropyAttrs;
+  attentionSoftmax: AttentionSoftmaxAttrs;
 }
 
 /** The name of a differentiable primitive (a key of the gradient table). */
@@ -83,7 +86,7 @@ export type Primitive = keyof PrimitiveAttrs;
  * The gradient table: one forward/backward pair per primitive. The mapped type makes a missing
  * primitive a compile error, and so is a rule under the wrong key (`add: subOp`): the entry
  * under key P must be an `OpDefinition` named P, with P's attributes. Everything else (mean,
- * softmax, ...) is composed from these; gelu, layerNorm and softmaxCrossEntropy are fused
+ * softmax, ...) is composed from these; gelu, layerNorm, softmaxCrossEntropy and attentionSoftmax are fused
  * layers, primitives for speed and saved memory (their composed forms are the tests' reference).
  */
 export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> } = {
@@ -121,4 +124,5 @@ export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> 
   gelu: geluOp,
   layerNorm: layerNormOp,
   softmaxCrossEntropy: softmaxCrossEntropyOp,
+  attentionSoftmax: attentionSoftmaxOp,
 };

@@ -1,4 +1,4 @@
-import * as T from '@lorafa/tensor';
+import type * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
 import type { Variable } from '@lorafa/autograd';
 import { Linear } from '../linear.js';
@@ -7,16 +7,11 @@ import type { Layer } from '../sequential.js';
 import type { GPT2Attention } from './config.js';
 import { memoryEfficientAttention } from './memory-efficient-attention.js';
 
-/** An upper-triangular mask: true where key position j > query position i (the future). */
-function futureMask(length: number, backend: string): T.Tensor {
-  const positions = T.arange(0, length, 1, { dtype: 'int32', backend });
-  return T.greater(positions.reshape([1, length]), positions.reshape([length, 1]));
-}
-
 /**
  * GPT-2's causal multi-head self-attention: one projection c_attn to q, k, v (n_embd each),
- * softmax(q kᵀ / √d_head) over past and present positions only, then c_proj. Softmax is the
- * stable composition exp(x − logSumExp(x)); masked scores are −∞ and get weight exactly 0.
+ * softmax(q kᵀ / √d_head) over past and present positions only, then c_proj. The scale, the
+ * causal mask and the softmax are one fused primitive (A.attentionSoftmax) that saves the weights
+ * alone; future positions get weight exactly 0.
  * With `attention: 'memory-efficient'` the softmax and the product with v run as one custom op
  * that saves q, k, v, the output and a log-sum-exp per row instead of the seq x seq weights.
  */
@@ -60,12 +55,9 @@ export class CausalSelfAttention extends Module {
     return this.c_proj.call(context);
   }
 
-  /** softmax(q kᵀ/√d, future masked) v, composed from primitives (saves the weights). */
+  /** softmax(q kᵀ/√d, future masked) v: saves q, k, the weights and v. */
   private composedAttention(q: Variable, k: Variable, v: Variable): Variable {
-    const [length, headDim] = [q.shape[2]!, q.shape[3]!];
-    const scores = A.div(A.matmul(q, A.transpose(k)), Math.sqrt(headDim));
-    const masked = A.where(futureMask(length, q.value.backend.name), -Infinity, scores);
-    const weights = A.softmax(masked, -1);
+    const weights = A.attentionSoftmax(A.matmul(q, A.transpose(k)), 1 / Math.sqrt(q.shape[3]!), true);
     return A.matmul(weights, v);
   }
 }

@@ -158,6 +158,13 @@ export interface FusedKernels {
     g: View,
     ignoreIndex: number,
   ): Storage;
+  /**
+   * Attention's weights y = softmax(scale · x) over the last axis of x `[..., T_q, T_k]`; when
+   * `causal`, query i sees keys j ≤ i + T_k − T_q only (the others get weight exactly 0).
+   */
+  attentionSoftmax(x: View, scale: number, causal: boolean): Storage;
+  /** Its gradient from the weights: scale · y ⊙ (g − Σ_j g_j y_j) per row. */
+  attentionSoftmaxBackward(y: View, g: View, scale: number): Storage;
 }
 
 /**

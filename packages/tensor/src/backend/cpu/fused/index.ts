@@ -2,6 +2,7 @@ import type { TypedArray } from '../../../dtype.js';
 import type { FusedKernels, Storage } from '../../backend.js';
 import { softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './cross-entropy.js';
 import { geluBackward, geluForward } from './gelu.js';
+import { softmaxBackward, softmaxForward } from './softmax.js';
 import { layerNormForward, layerNormInputGradient, layerNormWeightGradients } from './layer-norm.js';
 
 /**
@@ -27,5 +28,7 @@ export function createCpuFusedKernels(wrap: (data: TypedArray) => Storage): Fuse
     },
     softmaxCrossEntropyBackward: (logits, targets, rowMax, rowLogSum, g, ignoreIndex) =>
       wrap(softmaxCrossEntropyBackward(logits, targets, rowMax, rowLogSum, g, ignoreIndex)),
+    attentionSoftmax: (x, scale, causal) => wrap(softmaxForward(x, scale, causal)),
+    attentionSoftmaxBackward: (y, g, scale) => wrap(softmaxBackward(y, g, scale)),
   };
 }
