@@ -30,15 +30,17 @@ export const CLASSIFY_HELP = `lorafa classify --model DIR [--method full|lora|lo
                 [--label NAME] [--out DIR] [--json]
 
 Brown genre classification with one method: a passage of ${PASSAGE_BYTES.min}–${PASSAGE_BYTES.max} bytes → one of the
-corpus's ${GENRES.length} genres (${[...GENRES].join(' ')}). A linear head (n_embd → ${GENRES.length}) on the model's last hidden
-state (after ln_f), mean-pooled over the passage's tokens, is trained with the method's adapters
-(injected as finetune does; --method full trains the whole model), cross-entropy loss. Each
-genre gives --train-per-genre passages from its training files and --held-out-per-genre from
-its held-out files (every fifth file, as for language modelling), so the classes are balanced.
-Reports held-out accuracy, macro-F1 (the unweighted mean of the ${GENRES.length} per-genre F1), the held-out
-loss, trainable parameters (the head's included), saved activation bytes per step (from the
-tape), the median step time and peak RSS; writes OUT/metrics.json (default
-out/classify-METHOD). No checkpoints are written. lorafa compare --task genre runs every method.
+corpus's ${GENRES.length} genres (${[...GENRES].join(' ')}). A linear head (n_embd → ${GENRES.length}) reads the
+model's last hidden state (after ln_f), mean-pooled over the passage's tokens and standardised
+per feature (μ and σ measured once on the base model, from 8 training passages per genre); it
+is trained with the method's adapters (injected as finetune does; --method full trains the
+whole model), cross-entropy loss. Each genre gives --train-per-genre passages from its
+training files and --held-out-per-genre from its held-out files (every fifth file, as for
+language modelling), so the classes are balanced. Reports held-out accuracy, macro-F1 (the
+unweighted mean of the ${GENRES.length} per-genre F1), the held-out loss, trainable parameters (the head's
+included), saved activation bytes per step (from the tape), the median step time and peak
+RSS; writes OUT/metrics.json (default out/classify-METHOD). No checkpoints are written.
+lorafa compare --task genre runs every method.
 
 Examples:
   lorafa classify --model models/brown-base --method lora-fa --steps 150
