@@ -63,27 +63,39 @@ export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>,
     });
     optimizer = new LoraFAOptimizer(adapters, [], { lr: 1e-4 });
   }
+  const parameters = model.parameters();
+  // Forward and backward in a tidy: what they allocated and nobody holds any more (the
+  // activations, the logits) goes back to the buffer pool; the loss and the gradients stay.
+  const tidy = <R>(fn: () => R) =>
+    T.tidy(fn, () => parameters.flatMap((p) => (p.grad ? [p.grad] : [])));
   if (!phases)
     return () => {
       optimizer.zeroGrad();
-      const loss = causalLmLoss(model.call(ids), ids);
-      loss.backward();
+      const loss = tidy(() => {
+        const l = causalLmLoss(model.call(ids), ids);
+        l.backward();
+        return l.item();
+      });
       optimizer.step();
-      return loss.item();
+      return loss;
     };
   return () => {
     const t0 = performance.now();
     optimizer.zeroGrad();
-    const loss = causalLmLoss(model.call(ids), ids);
-    const t1 = performance.now();
-    loss.backward();
+    let t1 = 0;
+    const loss = tidy(() => {
+      const l = causalLmLoss(model.call(ids), ids);
+      t1 = performance.now();
+      l.backward();
+      return l.item();
+    });
     const t2 = performance.now();
     optimizer.step();
     const t3 = performance.now();
     phases.forward += t1 - t0;
     phases.backward += t2 - t1;
     phases.optimizer += t3 - t2;
-    return loss.item();
+    return loss;
   };
 }
 

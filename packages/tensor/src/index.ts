@@ -55,7 +55,7 @@ export { sum, mean, max, min, argmax, argmin, reducedShape } from './ops/reduce.
 export type { Axes } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export { softmax, logSoftmax, logSumExp } from './ops/softmax.js';
-export { concat, stack, sliceScatter } from './ops/join.js';
+export { concat, stack, sliceScatter, sliceScatterZeros } from './ops/join.js';
 export { indexSelect, scatterAdd, oneHot } from './ops/index-select.js';
 
 export * as linalg from './linalg/index.js';

@@ -83,6 +83,24 @@ describe('concat and stack', () => {
       [0, 0, 0],
     ]);
   });
+
+  it('sliceScatterZeros is sliceScatter onto zeros, strided slices and a mismatched source named', () => {
+    const source = T.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const specs = [null, { start: 0, step: 2 }];
+    expect(T.sliceScatterZeros([2, 4], specs, source).arraySync()).toEqual(
+      T.sliceScatter(T.zeros([2, 4]), specs, source).arraySync(),
+    );
+    expect(T.sliceScatterZeros([2, 4], specs, source).arraySync()).toEqual([
+      [1, 0, 2, 0],
+      [3, 0, 4, 0],
+    ]);
+    expect(() => T.sliceScatterZeros([2, 4], [null, { start: 1 }], source)).toThrow(
+      /sliceScatter: slice of \[2, 4\] has shape \[2, 3\] but source is \[2, 2\]/,
+    );
+  });
 });
 
 describe('indexSelect, scatterAdd and oneHot', () => {

@@ -5,7 +5,5 @@ import type { OpDefinition } from '../define-op.js';
 export const sliceOp: OpDefinition<{ specs: readonly T.SliceSpec[] }, 'slice'> = {
   name: 'slice',
   forward: (_ctx, [x], { specs }) => x!.slice(specs),
-  backward: (ctx, g, { specs }) => [
-    T.sliceScatter(T.zeros(ctx.inputShapes[0]!, { dtype: g.dtype, backend: g.backend.name }), specs, g),
-  ],
+  backward: (ctx, g, { specs }) => [T.sliceScatterZeros(ctx.inputShapes[0]!, specs, g)],
 };

@@ -2,6 +2,7 @@ import { assertSameDType, formatShape, shapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { SliceSpec } from '../tensor.js';
 import { normalizeAxis } from '../shape.js';
+import type { Shape } from '../shape.js';
 import { zeros } from '../creation.js';
 import { commonBackend } from './operands.js';
 
@@ -54,12 +55,25 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 export function sliceScatter(base: Tensor, specs: readonly SliceSpec[], source: Tensor): Tensor {
   assertSameDType('sliceScatter', base.dtype, source.dtype);
   const backend = commonBackend('sliceScatter', base, source);
-  const out = new Tensor(backend.copy(base), base.shape);
+  return writeSlice(new Tensor(backend.copy(base), base.shape), specs, source);
+}
+
+/**
+ * Zeros of `shape` with `source` at the slice `specs`: the adjoint of slicing (slice's gradient),
+ * as sliceScatter onto zeros without copying the zeros first.
+ */
+export function sliceScatterZeros(shape: Shape, specs: readonly SliceSpec[], source: Tensor): Tensor {
+  return writeSlice(zeros(shape, { dtype: source.dtype, backend: source.backend.name }), specs, source);
+}
+
+/** Writes `source` into the slice of `out`, a tensor the caller has just created. */
+function writeSlice(out: Tensor, specs: readonly SliceSpec[], source: Tensor): Tensor {
+  const backend = out.backend;
   const target = out.slice(specs);
   if (target.rank !== source.rank || target.shape.some((d, i) => d !== source.shape[i])) {
     throw shapeError(
       'sliceScatter',
-      `slice of ${formatShape(base.shape)} has shape ${formatShape(target.shape)} but source is ${formatShape(source.shape)}`,
+      `slice of ${formatShape(out.shape)} has shape ${formatShape(target.shape)} but source is ${formatShape(source.shape)}`,
     );
   }
   backend.assign(target, source);

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from '../../dtype.js';
+import { dtypeOfArray } from '../../dtype.js';
 import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { binaryFast, copyFast, reduceFast, unaryFast, whereFast } from './elementwise-fast.js';
 import { matmulFast } from './matmul-fast.js';
@@ -10,7 +11,7 @@ import { gatherAlong, scatterAddAlong } from './gather.js';
 import { CpuStorage, dataOf } from './storage.js';
 import { createCpuFusedKernels } from './fused/index.js';
 import { adamWUpdate } from './adamw.js';
-import { takeRecycledMark } from './pool.js';
+import { allocateOutput, takeRecycledMark } from './pool.js';
 import { noteAllocation } from '../allocations.js';
 
 export { CpuStorage } from './storage.js';
@@ -52,7 +53,11 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
   const copy = overrides.copy ?? ((x: View) => mapUnary(x, x.storage.dtype, (v) => v));
   const backend: Backend = {
     name,
-    upload: (data) => wrap(data.slice()),
+    upload: (data) => {
+      const copy = allocateOutput(dtypeOfArray(data), data.length); // from the pool: every element is set
+      copy.set(data);
+      return wrap(copy);
+    },
     read: async (storage) => dataOf(storage).slice(),
     readSync: (storage) => dataOf(storage).slice(),
     unary: (op, x) => wrap(unary(op, x)),

@@ -11,7 +11,7 @@ import { allocateArray as freshArray } from '../../dtype.js';
  * most MAX_POOLED_BYTES in all (beyond that, released arrays are left to the garbage collector).
  */
 const MIN_POOLED_BYTES = 16 * 1024;
-const MAX_POOLED_BYTES = 512 * 2 ** 20;
+const MAX_POOLED_BYTES = 2 ** 30;
 
 const free = new Map<string, TypedArray[]>();
 let pooledBytes = 0;
