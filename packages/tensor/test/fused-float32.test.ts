@@ -79,3 +79,31 @@ describe('the tanh GELU in float32', () => {
     );
   });
 });
+
+describe('the attention softmax in float32', () => {
+  it('is within float32 rounding of the float64 kernel, causal rows summing to 1', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -30, max: 30, noNaN: true }), { minLength: 12, maxLength: 12 }),
+        fc.boolean(),
+        (xs, causal) => {
+          const run = (dtype: T.FloatDType) =>
+            values(
+              new T.Tensor(
+                fused.attentionSoftmax(T.tensor(xs, { dtype, backend: 'cpu' }).reshape([3, 4]), 0.5, causal),
+                [12],
+              ),
+            );
+          const [f32, f64] = [run('float32'), run('float64')];
+          f32.forEach((v, i) =>
+            expect(Math.abs(v - f64[i]!)).toBeLessThanOrEqual(4 * 2 ** -24 * Math.max(f64[i]!, 1e-30)),
+          );
+          for (let row = 0; row < 3; row++) {
+            const sum = f32.slice(row * 4, row * 4 + 4).reduce((a, b) => a + b, 0);
+            expect(Math.abs(sum - 1)).toBeLessThan(1e-6);
+          }
+        },
+      ),
+    );
+  });
+});

@@ -3,12 +3,14 @@ import { sizeOf } from '../../../shape.js';
 import type { View } from '../../backend.js';
 import { allocateOutput } from '../pool.js';
 import { denseElements } from './dense.js';
+import { fastExp } from './fast-exp.js';
 
 /**
  * Attention's softmax over the last axis of x `[..., T_q, T_k]` in one pass per row:
  * y = softmax(scale · x), with, when `causal`, the future masked — query i sees keys j ≤ i + T_k − T_q —
  * so its weights are exactly 0 and its exp is never computed. Each row is computed in float64:
- * m = max_j scale·x_j, e_j = exp(scale·x_j − m), y_j = e_j / Σ e.
+ * m = max_j scale·x_j, e_j = exp(scale·x_j − m), y_j = e_j / Σ e; for float32 with fastExp
+ * (within 1e-8 relative of Math.exp, below float32's rounding).
  */
 export function softmaxForward(x: View, scale: number, causal: boolean): TypedArray {
   const { data, start } = denseElements(x);
@@ -17,6 +19,7 @@ export function softmaxForward(x: View, scale: number, causal: boolean): TypedAr
   const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const rows = out.length / Math.max(1, keys);
   const exps = new Float64Array(keys);
+  const float32 = x.storage.dtype === 'float32';
   for (let row = 0; row < rows; row++) {
     const at = row * keys;
     const seen = causal ? Math.min(keys, (row % queries) + 1 + keys - queries) : keys;
@@ -27,10 +30,18 @@ export function softmaxForward(x: View, scale: number, causal: boolean): TypedAr
       if (s > max || Number.isNaN(s)) max = s;
     }
     let sum = 0;
-    for (let j = 0; j < seen; j++) {
-      const e = Math.exp(exps[j]! - max);
-      exps[j] = e;
-      sum += e;
+    if (float32) {
+      for (let j = 0; j < seen; j++) {
+        const e = fastExp(exps[j]! - max);
+        exps[j] = e;
+        sum += e;
+      }
+    } else {
+      for (let j = 0; j < seen; j++) {
+        const e = Math.exp(exps[j]! - max);
+        exps[j] = e;
+        sum += e;
+      }
     }
     for (let j = 0; j < seen; j++) out[at + j] = exps[j]! / sum;
     for (let j = seen; j < keys; j++) out[at + j] = 0;
