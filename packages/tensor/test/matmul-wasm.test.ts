@@ -86,6 +86,8 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
       { batch: [3, 4], m: 40, k: 64, n: 72, dtype: 'float32' as const },
     ],
     ['small float64 batches', { batch: [5], m: 30, k: 90, n: 20, dtype: 'float64' as const }],
+    ['few columns, units of rows (LoRA rank r)', { batch: [], m: 300, k: 300, n: 12, dtype: 'float32' as const }],
+    ['few float64 columns over batches', { batch: [2], m: 260, k: 300, n: 9, dtype: 'float64' as const }],
   ])('gives the same bits on 1, 2 and 3 threads: %s', (_, size) => {
     const before = T.getNumThreads();
     const c: Case = { ...size, transposeA: true, transposeB: false };

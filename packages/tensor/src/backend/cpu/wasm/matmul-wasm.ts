@@ -7,6 +7,7 @@ import type { KernelPrecision } from './gemm-module.js';
 import { FLOAT32_KERNEL, FLOAT64_KERNEL } from './gemm-module.js';
 import type { Gemm } from './gemm-runtime.js';
 import { runBlock } from './gemm-runtime.js';
+import { CHUNK_PANELS } from './handover.js';
 
 /**
  * Matmul on the WebAssembly SIMD micro-kernel of gemm-module.ts, blocked for the caches the
@@ -91,6 +92,7 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const rowBlock = Math.min(roundUp(m, ROWS), Math.floor(BLOCK_ROWS / ROWS) * ROWS, roundUp(lanesThatFit, ROWS));
   const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts };
   if (aStarts.length > 1 && rowBlock >= m && columnBlock >= n) multiplySmallBatches(product);
+  else if (isSkinny(product)) multiplySkinny(product);
   else multiplyInBlocks(product, rowBlock, columnBlock);
   return out;
 }
@@ -212,5 +214,74 @@ function multiplySmallBatches(p: Product): void {
       const outBase = (first + i) * m * n;
       for (let r = 0; r < m; r++) out.set(tile.subarray(r * paddedColumns, r * paddedColumns + n), outBase + r * n);
     }
+  }
+}
+
+/** Rows of a per unit of work in multiplySkinny. */
+const SKINNY_ROWS = 64;
+
+/**
+ * Few columns (n up to one chunk of column panels: LoRA's rank-r products X Aᵀ, Gᵀ H, …) give
+ * the threads nothing to share within a row block. Such a product is run with its units of work
+ * along the rows instead.
+ */
+function isSkinny({ kernel, m, k, n }: Product): boolean {
+  const columnPanels = Math.ceil(n / kernel.columns);
+  return columnPanels <= CHUNK_PANELS && m > SKINNY_ROWS && (m + n) * k * kernel.bytes <= PACKED_BYTES;
+}
+
+/**
+ * Every batch's whole a packed at once, in units of SKINNY_ROWS rows, and run as one call whose
+ * units (a unit of rows against all of b, which they share) the threads take in turn.
+ */
+function multiplySkinny(p: Product): void {
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
+  const rank = a.shape.length;
+  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
+  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
+  const units = Math.ceil(m / SKINNY_ROWS);
+  const paddedColumns = roundUp(n, COLUMNS);
+  const aUnitBytes = SKINNY_ROWS * k * BYTES;
+  const cUnitBytes = SKINNY_ROWS * paddedColumns * BYTES;
+  const bBytes = paddedColumns * k * BYTES;
+  const [aAt, bAt, cAt] = [0, units * aUnitBytes, units * aUnitBytes + bBytes];
+  const view = scratch(gemm, kernel, cAt + units * cUnitBytes);
+  const [x, y] = [dataOf(a), dataOf(b)];
+  for (let batch = 0; batch < aStarts.length; batch++) {
+    packPanels(y, bStarts[batch]!, bCol, bRow, 0, n, k, COLUMNS, view(bAt, bBytes));
+    for (let u = 0; u < units; u++) {
+      const rows = Math.min(SKINNY_ROWS, m - u * SKINNY_ROWS);
+      // A last unit of fewer rows leaves panels unpacked: their sums are never stored.
+      packPanels(
+        x,
+        aStarts[batch]!,
+        aRow,
+        aCol,
+        u * SKINNY_ROWS,
+        rows,
+        k,
+        ROWS,
+        view(aAt + u * aUnitBytes, aUnitBytes),
+      );
+    }
+    runBlock(gemm, kernel, {
+      a: aAt,
+      b: bAt,
+      c: cAt,
+      rowPanels: SKINNY_ROWS / ROWS,
+      columnPanels: paddedColumns / COLUMNS,
+      depth: k,
+      aPanelBytes: ROWS * k * BYTES,
+      bPanelBytes: COLUMNS * k * BYTES,
+      cRowBytes: paddedColumns * BYTES,
+      batches: units,
+      aBatchBytes: aUnitBytes,
+      bBatchBytes: 0,
+      cBatchBytes: cUnitBytes,
+    });
+    const tile = view(cAt, units * cUnitBytes);
+    const outBase = batch * m * n;
+    for (let r = 0; r < m; r++) out.set(tile.subarray(r * paddedColumns, r * paddedColumns + n), outBase + r * n);
   }
 }
