@@ -16,9 +16,10 @@ export function loraLinear(
   scaling: number,
 ): Variable {
   const base = A.matmul(x, A.transpose(w0));
-  // The tape's kinds: what dA = s (G B)ᵀ X keeps is X, what dB = s Gᵀ H keeps is H.
+  // The tape's kinds: what dA = s (G B)ᵀ X keeps is X, what dB = s Gᵀ H keeps is H (as s H).
   const h = A.withSavedKind('X', () => A.matmul(x, A.transpose(a)));
-  const update = A.withSavedKind('H', () => A.matmul(h, A.transpose(b)));
-  const y = A.add(base, A.mul(update, scaling));
+  // s scales the r-column H rather than the out-column product: the same sum, a smaller pass.
+  const update = A.withSavedKind('H', () => A.matmul(A.mul(h, scaling), A.transpose(b)));
+  const y = A.add(base, update);
   return bias ? A.add(y, bias) : y;
 }
