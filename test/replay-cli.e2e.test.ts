@@ -139,7 +139,7 @@ describe('lorafa replay', () => {
     const unknown = spawnSync(process.execPath, ['packages/cli/bin/lorafa.mjs', 'frobnicate'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr.trim()).toBe(
-      "lorafa: unknown command 'frobnicate' (commands: compare, finetune, pretrain, memory, replay)",
+      "lorafa: unknown command 'frobnicate' (commands: compare, finetune, classify, pretrain, memory, replay)",
     );
   });
 });
