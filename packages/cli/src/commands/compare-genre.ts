@@ -9,21 +9,10 @@ import type { CommandIo } from '../command.js';
 import { GENRES, PASSAGE_BYTES } from '../data/genre.js';
 import type { GenreRow } from '../genre/report.js';
 import { genreMarkdownReport, genreScoresSvg, genreTextTable } from '../genre/report.js';
+import { VARIANTS } from '../compare/runs.js';
 import { GENRE_DEFAULTS } from './classify.js';
 
 const TASKS = ['lm', 'genre'] as const;
-/**
- * The methods, with their classify flags and labels: the same keys and labels as compare's
- * VARIANTS (compare.ts, which imports this file, so it cannot be imported from here).
- */
-const VARIANTS: Record<string, { flags: string[]; label: string }> = {
-  full: { flags: ['--method', 'full'], label: 'Full-FT' },
-  lora: { flags: ['--method', 'lora'], label: 'LoRA' },
-  'lora-fa-nocorr': { flags: ['--method', 'lora-fa', '--no-correction'], label: 'LoRA-FA (no correction)' },
-  'lora-fa': { flags: ['--method', 'lora-fa'], label: 'LoRA-FA' },
-  'lora-fb': { flags: ['--method', 'lora-fb'], label: 'LoRA-FB' },
-  'lora-fb-nocorr': { flags: ['--method', 'lora-fb', '--no-correction'], label: 'LoRA-FB (no correction)' },
-};
 const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
 /** --quick: a few steps on a small held-out set, to check that everything runs (not to judge methods). */
 const QUICK = { steps: 6, batch: 8, trainPerGenre: 32, heldOutPerGenre: 4 } as const;
