@@ -153,21 +153,30 @@ export async function train(args: {
   };
 
   let savedActivationBytes = 0;
+  const parameters = model.parameters();
   const stepTimes: number[] = [];
   let stoppedAt: TrainingResult['stoppedAt'];
   for (let step = start + 1; step <= o.steps; step++) {
     const started = performance.now();
     const ids = sampler.next();
     const tape = new A.Tape();
-    const loss = A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
+    optimizer.zeroGrad();
+    // Forward and backward in a tidy: the activations and temporaries they leave behind (nobody
+    // can hold them) go back to the buffer pool at once; the loss and the gradients stay.
+    const loss = T.tidy(
+      () => {
+        const l = A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
+        savedActivationBytes = Math.max(savedActivationBytes, tape.savedBytes().peak);
+        l.backward();
+        return l;
+      },
+      (l) => [l.value, ...parameters.flatMap((p) => (p.grad ? [p.grad] : []))],
+    );
     const value = (await loss.data())[0]!;
     if (!Number.isFinite(value)) {
-      stoppedAt = { step, loss: value };
+      stoppedAt = { step, loss: value }; // before the update: nothing of this step is kept
       break;
     }
-    savedActivationBytes = Math.max(savedActivationBytes, tape.savedBytes().peak);
-    optimizer.zeroGrad();
-    loss.backward();
     const measure =
       !onDevice &&
       optimizer.correctionDiagnostics &&
