@@ -66,8 +66,7 @@ export function lorafaStep(s: StepShape, method: Exclude<LoraMethod, 'lora-fb'>,
   const parameters = model.parameters();
   // Forward and backward in a tidy: what they allocated and nobody holds any more (the
   // activations, the logits) goes back to the buffer pool; the loss and the gradients stay.
-  const tidy = <R>(fn: () => R) =>
-    T.tidy(fn, () => parameters.flatMap((p) => (p.grad ? [p.grad] : [])));
+  const tidy = <R>(fn: () => R) => T.tidy(fn, () => parameters.flatMap((p) => (p.grad ? [p.grad] : [])));
   if (!phases)
     return () => {
       optimizer.zeroGrad();
