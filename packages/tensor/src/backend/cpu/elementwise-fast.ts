@@ -219,7 +219,16 @@ export function reduceFast(op: ReduceOp, x: View, reducedRank: number): TypedArr
     c.shape.length === 0 ? Infinity : Math.abs(c.strides[0]![c.shape.length - 1]!);
   if (starts.length > 1 && innermost(kept) < innermost(block)) {
     const acc = new Float64Array(starts.length).fill(REDUCE_IDENTITY[op]);
-    for (const b of offsetsOf(blockShape, blockStrides, 0)) accumulateAll(op, acc, src, starts, b);
+    const rows = kept.shape.length === 1 && kept.strides[0]![0] === 1 && block.shape.length === 1;
+    if (op === 'sum' && rows) {
+      // A column sum of a row-major [R, C] (a bias gradient, say): row by row, C outputs at a time.
+      const [count, step, width] = [block.shape[0]!, block.strides[0]![0]!, starts.length];
+      for (let r = 0, at = starts[0]!; r < count; r++, at += step) {
+        for (let o = 0; o < width; o++) acc[o] = acc[o]! + src[at + o]!;
+      }
+    } else {
+      for (const b of offsetsOf(blockShape, blockStrides, 0)) accumulateAll(op, acc, src, starts, b);
+    }
     out.set(acc); // rounds each float64 accumulator once, as the specification's store does
     return out;
   }
