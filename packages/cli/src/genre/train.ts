@@ -1,12 +1,11 @@
 import * as T from '@lorafa/tensor';
 import * as A from '@lorafa/autograd';
-import type { Variable } from '@lorafa/autograd';
-import type { GPT2, Optimizer, TextTokenizer } from '@lorafa/nn';
-import { AdamW, crossEntropy, SGD } from '@lorafa/nn';
-import { injectLora, LoraFAOptimizer } from '@lorafa/lorafa';
+import type { GPT2, TextTokenizer } from '@lorafa/nn';
+import { crossEntropy } from '@lorafa/nn';
 import type { GenreSplit, Passage } from '../data/genre.js';
 import { GENRES } from '../data/genre.js';
 import type { TrainingOptions } from '../training/options.js';
+import { prepare } from '../training/method.js';
 import type { Progress } from '../training/progress.js';
 import type { PassageBatch } from './classifier.js';
 import { GenreClassifier, passageBatch } from './classifier.js';
@@ -63,38 +62,6 @@ function firstOfEachGenre(passages: readonly Passage[], count: number): Passage[
 /** What `classify --json` prints (and compare --task genre reads): the result under its label, less the confusion matrix. */
 export type GenreSummary = Omit<GenreRunResult, 'confusion'> & { method: string };
 
-/**
- * The method's adapters (injected into the GPT-2 as finetune does) and one optimizer over what
- * it trains plus the classification head, which every method trains with the plain update.
- */
-function prepare(classifier: GenreClassifier, o: GenreOptions): { optimizer: Optimizer; trained: Variable[] } {
-  const head = [...classifier.head.namedParameters('classifier')];
-  const { model } = classifier;
-  if (o.method === 'full') {
-    for (const p of model.parameters()) p.requiresGrad = true;
-    const named = [...model.namedParameters(), ...head];
-    const settings = { lr: o.lr, weightDecay: o.weightDecay };
-    const optimizer = o.optimizer === 'sgd' ? new SGD(named, settings) : new AdamW(named, settings);
-    return { optimizer, trained: named.map(([, p]) => p) };
-  }
-  const adapters = injectLora(model, {
-    targets: o.targets,
-    method: o.method,
-    rank: o.rank,
-    alpha: o.alpha,
-    init: o.init,
-    seed: o.seed,
-  });
-  const optimizer = new LoraFAOptimizer(adapters, head, {
-    lr: o.lr,
-    weightDecay: o.weightDecay,
-    correction: o.correction,
-    algorithm: o.optimizer,
-  });
-  const trained = [...adapters.flatMap((a) => [a.A, a.B]), ...head.map(([, p]) => p)];
-  return { optimizer, trained: trained.filter((p) => p.requiresGrad) };
-}
-
 /** Held-out loss and scores: every held-out passage once, in batches of `size`, without a tape. */
 async function evaluate(
   classifier: GenreClassifier,
@@ -144,7 +111,9 @@ export async function trainGenre(args: {
   const batchOf = (passages: readonly Passage[]) => passageBatch(passages, tokenizer, nPositions, padTo);
   const calibration = firstOfEachGenre(split.train, CALIBRATION_PER_GENRE);
   classifier.calibrate([batchOf(calibration)]); // on the base model, before any adapter
-  const { optimizer, trained } = prepare(classifier, o);
+  // The method's adapters (injected as finetune does) and one optimizer over what it trains plus
+  // the classification head, which every method trains with the plain update.
+  const { optimizer, trained } = prepare(classifier.model, o, [...classifier.head.namedParameters('classifier')]);
   const heldOutBatches: PassageBatch[] = [];
   for (let start = 0; start < split.heldOut.length; start += args.evalBatch)
     heldOutBatches.push(batchOf(split.heldOut.slice(start, start + args.evalBatch)));
@@ -179,7 +148,7 @@ export async function trainGenre(args: {
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
   return {
-    trainableParams: trained.reduce((n, p) => n + p.size, 0),
+    trainableParams: trained.reduce((n, [, p]) => n + (p.requiresGrad ? p.size : 0), 0),
     ...(stoppedAt
       ? { heldOutLoss: NaN, accuracy: NaN, macroF1: NaN, f1: [], confusion: [] }
       : await evaluate(classifier, heldOutBatches, split.heldOut)),

@@ -11,10 +11,20 @@ import type { TrainingOptions } from './options.js';
 // The browser-safe part of the trainer (no file system): the CLI's trainer and the playground's
 // worker build a run's adapters and optimizer, and measure held-out loss, with these.
 
-/** Adapters (none for `full`) and the optimizer for a method. */
+/** The options `prepare` reads. */
+export type MethodOptions = Pick<
+  TrainingOptions,
+  'method' | 'correction' | 'rank' | 'alpha' | 'lr' | 'optimizer' | 'weightDecay' | 'targets' | 'init' | 'seed'
+>;
+
+/**
+ * Adapters (none for `full`) and the optimizer for a method. `extra` are parameters every method
+ * trains besides (a classification head, say), with the plain update; `trained` lists them last.
+ */
 export function prepare(
   model: GPT2,
-  o: TrainingOptions,
+  o: MethodOptions,
+  extra: readonly [string, Variable][] = [],
 ): {
   adapters: LoraAdapter[];
   optimizer: Optimizer & Partial<Pick<LoraFAOptimizer, 'correctionDiagnostics'>>;
@@ -23,7 +33,7 @@ export function prepare(
   checkRank(model, o);
   if (o.method === 'full') {
     for (const p of model.parameters()) p.requiresGrad = true;
-    const named = [...model.namedParameters()];
+    const named = [...model.namedParameters(), ...extra];
     const optimizer =
       o.optimizer === 'sgd'
         ? new SGD(named, { lr: o.lr, weightDecay: o.weightDecay })
@@ -38,7 +48,7 @@ export function prepare(
     init: o.init,
     seed: o.seed,
   });
-  const optimizer = new LoraFAOptimizer(adapters, [], {
+  const optimizer = new LoraFAOptimizer(adapters, [...extra], {
     lr: o.lr,
     weightDecay: o.weightDecay,
     correction: o.correction,
@@ -51,11 +61,11 @@ export function prepare(
         [`${a.name}.lora_B`, a.B],
       ] as [string, Variable][],
   );
-  return { adapters, optimizer, trained };
+  return { adapters, optimizer, trained: [...trained, ...extra] };
 }
 
 /** A rank above an adapted layer's smaller dimension adds nothing but cost; refuse it up front. */
-function checkRank(model: GPT2, o: TrainingOptions): void {
+function checkRank(model: GPT2, o: MethodOptions): void {
   const linears = [...model.namedModules()].filter(([, m]) => m instanceof Linear) as [string, Linear][];
   const adapted = linears.filter(([path]) => o.targets.some((t) => matchesTarget(path, t)));
   if (adapted.length === 0)
