@@ -1,23 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { writeFileAtomic } from '@lorafa/nn/node';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
-import { CliError, EXIT, EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
+import { EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../command.js';
 import { GENRES, PASSAGE_BYTES } from '../data/genre.js';
 import type { GenreRow } from '../genre/report.js';
 import { genreMarkdownReport, genreScoresSvg, genreTextTable } from '../genre/report.js';
-import { VARIANTS } from '../compare/runs.js';
+import { DEFAULT_VARIANTS, runLorafa, VARIANTS, variantsFlag } from '../compare/runs.js';
 import { GENRE_DEFAULTS } from './classify.js';
 
 const TASKS = ['lm', 'genre'] as const;
-const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
 /** --quick: a few steps on a small held-out set, to check that everything runs (not to judge methods). */
 const QUICK = { steps: 6, batch: 8, trainPerGenre: 32, heldOutPerGenre: 4 } as const;
 
-export const COMPARE_GENRE_HELP = `lorafa compare --task genre [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
+export const COMPARE_GENRE_HELP = `lorafa compare --task genre [--quick] [--methods ${DEFAULT_VARIANTS.join(',')}] [--model models/brown-base]
                [--steps ${GENRE_DEFAULTS.steps}] [--batch ${GENRE_DEFAULTS.batch}] [--rank 8] [--lr] [--optimizer adamw|sgd] [--init gaussian|...]
                [--seed 0] [--train-per-genre ${GENRE_DEFAULTS.trainPerGenre}] [--held-out-per-genre ${GENRE_DEFAULTS.heldOutPerGenre}]
                [--out out/compare-genre] [--json]
@@ -54,10 +51,6 @@ export function compareTask(argv: readonly string[]): (typeof TASKS)[number] {
   return choiceFlag('compare', flags, 'task', TASKS, 'lm');
 }
 
-function binPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lorafa.mjs');
-}
-
 /** `lorafa compare --task genre`: every method's `lorafa classify` run, one process each, and the report. */
 export async function compareGenre(argv: readonly string[], io: CommandIo): Promise<number> {
   const { flags, positional } = parseArguments('compare', argv, {
@@ -84,12 +77,7 @@ export async function compareGenre(argv: readonly string[], io: CommandIo): Prom
   }
   if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
   const quick = flags.has('quick');
-  const methods = stringFlag(flags, 'methods', DEFAULT_METHODS.join(',')).split(',').filter(Boolean);
-  const unknown = methods.filter((m) => !VARIANTS[m]);
-  if (unknown.length)
-    throw new UsageError(
-      `compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`,
-    );
+  const methods = variantsFlag(flags);
   const defaults = quick ? QUICK : GENRE_DEFAULTS;
   const count = (name: string, fallback: number) =>
     String(numberFlag('compare', flags, name, fallback, { integer: true, min: 1 }));
@@ -113,18 +101,7 @@ export async function compareGenre(argv: readonly string[], io: CommandIo): Prom
   for (const key of methods) {
     const variant = VARIANTS[key]!;
     const args = [...shared, ...variant.flags, '--label', variant.label, '--out', join(outDir, key), '--json'];
-    const child = spawnSync(process.execPath, [binPath(), 'classify', ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    if (child.status !== 0) {
-      const code = child.status === EXIT.failure || child.status === EXIT.badInput ? child.status : EXIT.internal;
-      throw new CliError(
-        `the ${variant.label} run failed (exit ${child.status ?? child.signal}); see the messages above`,
-        code,
-      );
-    }
-    rows.push({ key, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) });
+    rows.push({ key, ...runLorafa('classify', args, variant.label) } as GenreRow);
   }
 
   const heldOutPerGenre = Number(settings['held-out-per-genre']);

@@ -8,8 +8,8 @@ import { gpt2Spec, gpt2StepFlops, LORA_INITS } from '@lorafa/lorafa';
 import { choiceFlag, numberFlag, parseArguments, stringFlag } from '../arguments.js';
 import { EXIT_STATUS_HELP, UsageError } from '../cli-error.js';
 import { distributionsSection } from '../compare/distributions-section.js';
-import { initsAndSeeds, listFlag } from '../compare/inits-and-seeds.js';
-import { planRuns, runFinetune, VARIANTS } from '../compare/runs.js';
+import { initsAndSeeds } from '../compare/inits-and-seeds.js';
+import { DEFAULT_VARIANTS, planRuns, runFinetune, VARIANTS, variantsFlag } from '../compare/runs.js';
 import { initVerdictOf, verdictLines } from '../report/init-verdict.js';
 import type { SeededRun } from '../report/seed-groups.js';
 import { groupRuns, groupTable } from '../report/seed-groups.js';
@@ -22,11 +22,10 @@ import { measureMatmulPeak } from '../report/matmul-peak.js';
 import type { CommandIo } from '../command.js';
 import { compareGenre, compareTask } from './compare-genre.js';
 
-const DEFAULT_METHODS = ['full', 'lora', 'lora-fa-nocorr', 'lora-fa', 'lora-fb'];
 /** finetune's default --targets ('c_proj' matches attn.c_proj and mlp.c_proj): every block linear. */
 const DEFAULT_TARGETS = ['c_attn', 'c_proj', 'c_fc'];
 
-export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_METHODS.join(',')}] [--model models/brown-base]
+export const COMPARE_HELP = `lorafa compare [--quick] [--methods ${DEFAULT_VARIANTS.join(',')}] [--model models/brown-base]
                [--data brown:fiction] [--steps] [--rank 8] [--optimizer adamw|sgd]
                [--init gaussian | --inits gaussian,uniform,mixed,pissa] [--seed 0 | --seeds 0,1,2]
                [--batch 8] [--seq 64] [--attention standard|memory-efficient]
@@ -104,12 +103,7 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
   if (flags.has('help')) return (out(COMPARE_HELP), 0);
   if (positional.length) throw new UsageError(`compare: unexpected argument '${positional[0]}'`);
   const quick = flags.has('quick');
-  const methods = listFlag(flags, 'methods', DEFAULT_METHODS.join(','));
-  const unknown = methods.filter((m) => !VARIANTS[m]);
-  if (unknown.length)
-    throw new UsageError(
-      `compare: unknown method ${unknown.join(', ')} (choose from ${Object.keys(VARIANTS).join(', ')})`,
-    );
+  const methods = variantsFlag(flags);
   const { inits, seeds } = initsAndSeeds(flags);
   const steps = numberFlag('compare', flags, 'steps', quick ? 12 : 60, { integer: true, min: 1 });
   const outDir = stringFlag(flags, 'out', join('out', 'compare'));
