@@ -239,6 +239,7 @@ describe('lorafa compare', () => {
     expect(readFileSync(join(out, 'loss-curves.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| LoRA-FA \|/);
     expect((await cli('compare', '--methods', 'qlora')).err).toMatch(/unknown method qlora/);
+    expect((await cli('compare', '--task', 'genre', '--methods', 'qlora')).err).toMatch(/unknown method qlora/);
   }, 120_000);
 });
 
