@@ -90,7 +90,9 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const lanesThatFit = Math.max(COLUMNS, Math.floor(PACKED_BYTES / (k * BYTES * COLUMNS)) * COLUMNS);
   const columnBlock = Math.min(roundUp(n, COLUMNS), lanesThatFit);
   const rowBlock = Math.min(roundUp(m, ROWS), Math.floor(BLOCK_ROWS / ROWS) * ROWS, roundUp(lanesThatFit, ROWS));
-  const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts };
+  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
+  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
+  const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol };
   if (aStarts.length > 1 && rowBlock >= m && columnBlock >= n) multiplySmallBatches(product);
   else if (isSkinny(product)) multiplySkinny(product);
   else multiplyInBlocks(product, rowBlock, columnBlock);
@@ -109,6 +111,22 @@ interface Product {
   n: number;
   aStarts: ArrayLike<number>;
   bStarts: ArrayLike<number>;
+  /** The row and column strides of a and of b. */
+  aRow: number;
+  aCol: number;
+  bRow: number;
+  bCol: number;
+}
+
+/** The block layout every plan shares: panels of depth k, c tiles `paddedColumns` wide. */
+function panelLayout(kernel: KernelPrecision, k: number, paddedColumns: number) {
+  return {
+    columnPanels: paddedColumns / kernel.columns,
+    depth: k,
+    aPanelBytes: kernel.rows * k * kernel.bytes,
+    bPanelBytes: kernel.columns * k * kernel.bytes,
+    cRowBytes: paddedColumns * kernel.bytes,
+  };
 }
 
 /** Makes the kernel's memory at least `bytes` long; returns a typed view of it in the kernel's precision. */
@@ -123,11 +141,8 @@ function scratch(gemm: Gemm, kernel: KernelPrecision, bytes: number) {
 
 /** Each batch in blocks of rows and columns, one block at a time, its column panels shared between threads. */
 function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
-  const rank = a.shape.length;
-  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
-  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   // Scratch layout in the kernel's memory: [packed a block | packed b block | c tile].
   const aBytes = rowBlock * k * BYTES;
   const bBytes = columnBlock * k * BYTES;
@@ -150,11 +165,7 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
           b: aBytes,
           c: aBytes + bBytes,
           rowPanels: roundUp(rows, ROWS) / ROWS,
-          columnPanels: paddedColumns / COLUMNS,
-          depth: k,
-          aPanelBytes: ROWS * k * BYTES,
-          bPanelBytes: COLUMNS * k * BYTES,
-          cRowBytes: paddedColumns * BYTES,
+          ...panelLayout(kernel, k, paddedColumns),
         });
         // One rounding per element (none for float32), as the specification's store.
         for (let i = 0; i < rows; i++) {
@@ -172,11 +183,8 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
  * small product.
  */
 function multiplySmallBatches(p: Product): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
-  const rank = a.shape.length;
-  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
-  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   const [paddedRows, paddedColumns] = [roundUp(m, ROWS), roundUp(n, COLUMNS)];
   const [aBytes, bBytes, cBytes] = [
     paddedRows * k * BYTES,
@@ -199,11 +207,7 @@ function multiplySmallBatches(p: Product): void {
       b: aBytes,
       c: aBytes + bBytes,
       rowPanels: paddedRows / ROWS,
-      columnPanels: paddedColumns / COLUMNS,
-      depth: k,
-      aPanelBytes: ROWS * k * BYTES,
-      bPanelBytes: COLUMNS * k * BYTES,
-      cRowBytes: paddedColumns * BYTES,
+      ...panelLayout(kernel, k, paddedColumns),
       batches,
       aBatchBytes: perBatch,
       bBatchBytes: perBatch,
@@ -235,11 +239,8 @@ function isSkinny({ kernel, m, k, n }: Product): boolean {
  * units (a unit of rows against all of b, which they share) the threads take in turn.
  */
 function multiplySkinny(p: Product): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
-  const rank = a.shape.length;
-  const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
-  const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
   const units = Math.ceil(m / SKINNY_ROWS);
   const paddedColumns = roundUp(n, COLUMNS);
   const aUnitBytes = SKINNY_ROWS * k * BYTES;
@@ -270,11 +271,7 @@ function multiplySkinny(p: Product): void {
       b: bAt,
       c: cAt,
       rowPanels: SKINNY_ROWS / ROWS,
-      columnPanels: paddedColumns / COLUMNS,
-      depth: k,
-      aPanelBytes: ROWS * k * BYTES,
-      bPanelBytes: COLUMNS * k * BYTES,
-      cRowBytes: paddedColumns * BYTES,
+      ...panelLayout(kernel, k, paddedColumns),
       batches: units,
       aBatchBytes: aUnitBytes,
       bBatchBytes: 0,
