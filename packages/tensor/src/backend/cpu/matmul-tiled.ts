@@ -75,6 +75,7 @@ export function matmulTiled(aView: View, b: View): TypedArray {
           c31 = 0,
           c32 = 0,
           c33 = 0;
+        // Two copies of the loop, so that the float64 one carries no per-step test or fround.
         if (!float32)
           for (let p = 0, o = q * k * TILE; p < k; p++, o += TILE) {
             const b0 = packed[o]!,
