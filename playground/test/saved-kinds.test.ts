@@ -5,78 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as T from '@lorafa/tensor';
-import * as A from '@lorafa/autograd';
-import { causalLmLoss, GPT2 } from '@lorafa/nn';
-import type { AttentionKind } from '@lorafa/lorafa';
-import { gpt2SavedActivations, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
 import { SAVED_KINDS } from '../src/protocol.js';
 import { savedBytesByKind } from '../src/worker/saved-kinds.js';
-
-const LINEARS = 'attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj';
-
-const pointArb = fc
-  .record({
-    headDim: fc.integer({ min: 1, max: 4 }),
-    nHead: fc.integer({ min: 1, max: 3 }),
-    nLayer: fc.integer({ min: 1, max: 3 }),
-    vocab: fc.integer({ min: 2, max: 11 }),
-    batch: fc.integer({ min: 1, max: 3 }),
-    seq: fc.integer({ min: 2, max: 6 }),
-    rank: fc.integer({ min: 1, max: 5 }),
-    method: fc.constantFrom(...LORA_METHODS),
-    adaptedFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-    attention: fc.constantFrom<AttentionKind>('standard', 'memory-efficient'),
-  })
-  .map(({ headDim, adaptedFraction, ...p }) => ({
-    ...p,
-    nEmbd: headDim * p.nHead,
-    adaptedBlocks: Math.round(adaptedFraction * p.nLayer),
-  }));
-type Point = typeof pointArb extends fc.Arbitrary<infer P> ? P : never;
+import type { Gpt2Point as Point } from '../../test/support/gpt2-points.js';
+import {
+  gpt2PointArb as pointArb,
+  modelledActivations as modelled,
+  tapeAfterLoss,
+} from '../../test/support/gpt2-points.js';
 
 /** The tape's saved bytes by kind after one forward and the causal-LM loss. */
 function measured(p: Point) {
-  const model = new GPT2(
-    {
-      vocab_size: p.vocab,
-      n_positions: 16,
-      n_embd: p.nEmbd,
-      n_layer: p.nLayer,
-      n_head: p.nHead,
-      layer_norm_epsilon: 1e-5,
-      activation_function: 'gelu_new',
-      attention: p.attention,
-    },
-    { seed: 3 },
-  );
-  if (p.method === 'full' || p.adaptedBlocks > 0) {
-    const blocks = Array.from({ length: p.adaptedBlocks }, (_, i) => i).join('|');
-    const targets = p.method === 'full' ? ['c_attn'] : [new RegExp(`transformer\\.h\\.(${blocks})\\.(${LINEARS})`)];
-    injectLora(model, { method: p.method, rank: p.rank, alpha: 2 * p.rank, targets });
-  } else {
-    for (const parameter of model.parameters()) parameter.requiresGrad = false;
-  }
-  const ids = T.fromFlat(
-    Array.from({ length: p.batch * p.seq }, (_, i) => (i * 7) % p.vocab),
-    [p.batch, p.seq],
-    { dtype: 'int32' },
-  );
-  const tape = new A.Tape();
-  A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
-  return { byKind: savedBytesByKind(tape.savedBytes()), live: tape.savedBytes().live };
-}
-
-function modelled(p: Point) {
-  const spec = gpt2Spec({
-    name: 'tiny',
-    nEmbd: p.nEmbd,
-    nLayer: p.nLayer,
-    nHead: p.nHead,
-    vocab: p.vocab,
-    nPositions: 16,
-  });
-  return gpt2SavedActivations(spec, { ...p, floatBytes: 4 });
+  const saved = tapeAfterLoss(p).savedBytes();
+  return { byKind: savedBytesByKind(saved), live: saved.live };
 }
 
 describe("the tape's saved bytes by kind equal gpt2SavedActivations' breakdown", () => {

@@ -5,88 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as T from '@lorafa/tensor';
-import * as A from '@lorafa/autograd';
-import { causalLmLoss, GPT2 } from '@lorafa/nn';
-import type { GPT2Config } from '@lorafa/nn';
-import type { AttentionKind, LoraMethod } from '@lorafa/lorafa';
-import { gpt2SavedActivations, gpt2Spec, injectLora, LORA_METHODS } from '@lorafa/lorafa';
-
-const LINEARS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
-
-interface Point {
-  nEmbd: number;
-  nHead: number;
-  nLayer: number;
-  vocab: number;
-  batch: number;
-  seq: number;
-  rank: number;
-  method: LoraMethod;
-  adaptedBlocks: number;
-  attention: AttentionKind;
-}
+import type { AttentionKind } from '@lorafa/lorafa';
+import { gpt2SavedActivations, gpt2Spec } from '@lorafa/lorafa';
+import type { Gpt2Point as Point } from '../../../test/support/gpt2-points.js';
+import { gpt2PointArb as pointArb, modelledActivations, tapeAfterLoss } from '../../../test/support/gpt2-points.js';
 
 /** The tape's live saved bytes after one forward and the causal-LM loss. */
-function measured(p: Point): number {
-  const config: GPT2Config = {
-    vocab_size: p.vocab,
-    n_positions: 16,
-    n_embd: p.nEmbd,
-    n_layer: p.nLayer,
-    n_head: p.nHead,
-    layer_norm_epsilon: 1e-5,
-    activation_function: 'gelu_new',
-    attention: p.attention,
-  };
-  const model = new GPT2(config, { seed: 3 });
-  if (p.method === 'full' || p.adaptedBlocks > 0) {
-    const blocks = Array.from({ length: p.method === 'full' ? p.nLayer : p.adaptedBlocks }, (_, i) => i).join('|');
-    const target = new RegExp(`transformer\\.h\\.(${blocks})\\.(${LINEARS.join('|').replaceAll('.', '\\.')})`);
-    injectLora(model, { method: p.method, rank: p.rank, alpha: 2 * p.rank, targets: [target] });
-  } else {
-    for (const parameter of model.parameters()) parameter.requiresGrad = false;
-  }
-  const ids = T.fromFlat(
-    Array.from({ length: p.batch * p.seq }, (_, i) => (i * 7) % p.vocab),
-    [p.batch, p.seq],
-    { dtype: 'int32' },
-  );
-  const tape = new A.Tape();
-  A.withTape(tape, () => causalLmLoss(model.call(ids), ids));
-  return tape.savedBytes().live;
-}
-
-function predicted(p: Point): number {
-  const spec = gpt2Spec({
-    name: 'tiny',
-    nEmbd: p.nEmbd,
-    nLayer: p.nLayer,
-    nHead: p.nHead,
-    vocab: p.vocab,
-    nPositions: 16,
-  });
-  return gpt2SavedActivations(spec, { ...p, floatBytes: 4 }).total;
-}
-
-const pointArb = fc
-  .record({
-    headDim: fc.integer({ min: 1, max: 4 }),
-    nHead: fc.integer({ min: 1, max: 3 }),
-    nLayer: fc.integer({ min: 1, max: 3 }),
-    vocab: fc.integer({ min: 2, max: 11 }),
-    batch: fc.integer({ min: 1, max: 3 }),
-    seq: fc.integer({ min: 2, max: 6 }),
-    rank: fc.integer({ min: 1, max: 5 }),
-    method: fc.constantFrom(...LORA_METHODS),
-    adaptedFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-    attention: fc.constantFrom<AttentionKind>('standard', 'memory-efficient'),
-  })
-  .map(({ headDim, adaptedFraction, ...p }) => ({
-    ...p,
-    nEmbd: headDim * p.nHead,
-    adaptedBlocks: Math.round(adaptedFraction * p.nLayer),
-  }));
+const measured = (p: Point): number => tapeAfterLoss(p).savedBytes().live;
+const predicted = (p: Point): number => modelledActivations(p).total;
 
 describe("gpt2SavedActivations equals the tape's saved bytes", () => {
   it('for random shapes, methods, ranks, adapted blocks and attentions', () => {
