@@ -108,6 +108,38 @@ describe.skipIf(!gemm)('the WebAssembly SIMD matmul', () => {
     }
   });
 
+  it('reads a float32 a in place in few-column products: row-major, transposed, or a slice of either', () => {
+    const skinnyArb = fc.record({
+      batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }),
+      m: fc.integer({ min: 65, max: 200 }), // more than one unit of rows
+      k: fc.integer({ min: 1, max: 300 }),
+      n: fc.integer({ min: 1, max: 64 }), // at most one chunk of column panels
+      transposeA: fc.boolean(),
+      sliced: fc.boolean(), // a's lines further apart than their length
+      threads: fc.integer({ min: 1, max: 3 }),
+    });
+    const before = T.getNumThreads();
+    try {
+      fc.assert(
+        fc.property(skinnyArb, seedArb, (c, seed) => {
+          T.setNumThreads(c.threads);
+          const [rows, columns] = c.transposeA ? [c.k, c.m] : [c.m, c.k];
+          const rng = new T.Rng(seed);
+          const wide = T.uniform([...c.batch, rows, columns + (c.sliced ? 3 : 0)], -2, 2, { rng, backend: 'cpu' });
+          const lines = c.sliced
+            ? wide.slice([...c.batch.map(() => null), null, { start: 1, stop: columns + 1 }])
+            : wide;
+          const a = c.transposeA ? lines.transpose() : lines;
+          const b = T.uniform([c.k, c.n], -2, 2, { rng, backend: 'cpu' }).expand([...c.batch, c.k, c.n]);
+          expect(matmulWasm(gemm!, a, b)).toEqual(T.matmul(a, b).dataSync());
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      T.setNumThreads(before);
+    }
+  });
+
   it('refuses a thread count that is not a positive integer', () => {
     expect(() => T.setNumThreads(0)).toThrow('setNumThreads: expected a positive integer, got 0');
     expect(() => T.setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);

@@ -64,7 +64,17 @@ export const FLOAT32_KERNEL: KernelPrecision = {
   mul: Simd.f32x4Mul,
 };
 
-// Parameters, then locals, numbered in declaration order.
+/**
+ * Where a's values sit: in packed row panels (above), or `strided` — a[r, p] of a panel at
+ * r·aRowBytes + p·aStepBytes from the panel's start, read in place from a plain copy of a (row-
+ * major: aStepBytes = bytes; transposed: aRowBytes = bytes). The strided kernel reads a's rows as
+ * `rows` pointers walking side by side, which saves packing an operand that is used only once
+ * (the big operand of a rank-r product) at the cost of three more pointer adds per step.
+ */
+export type ALayout = 'packed' | 'strided';
+
+// Parameters, then locals, numbered in declaration order. aRowBytes and aStepBytes are read by
+// the strided kernel only.
 const P = {
   a: 0,
   b: 1,
@@ -76,11 +86,15 @@ const P = {
   bPanelBytes: 7,
   cRowBytes: 8,
   first: 9,
+  aRowBytes: 10,
+  aStepBytes: 11,
 };
-const PARAMETERS = 10;
-const L = { row: 10, column: 11, aAt: 12, bAt: 13, bEnd: 14, cAt: 15 };
-const I32_LOCALS = 6;
+const PARAMETERS = 12;
+const L = { row: 12, column: 13, aAt: 14, bAt: 15, bEnd: 16, cAt: 17, aRow1: 18, aRow2: 19, aRow3: 20 };
+const I32_LOCALS = 9;
 const FIRST_VECTOR = PARAMETERS + I32_LOCALS;
+/** The strided kernel's pointer to row r of the a panel (rows 1–3 in their own locals). */
+const aRowPointer = (r: number) => [L.aAt, L.aRow1, L.aRow2, L.aRow3][r]!;
 
 /** `for (local = 0; local < limit; local++) body` as block/loop/br_if. */
 function countedLoop(local: number, limit: number, body: Bytes): Bytes {
@@ -123,7 +137,7 @@ function registers(k: KernelPrecision) {
   };
 }
 
-function microKernel(k: KernelPrecision): Bytes {
+function microKernel(k: KernelPrecision, layout: ALayout): Bytes {
   const { vectors, accumulator, bVector, aSplat } = registers(k);
   /** Loads (or zeroes) the accumulators from the c tile, or stores them to it; cAt walks the rows. */
   const tileRows = (perVector: (r: number, v: number) => Bytes): Bytes => {
@@ -154,6 +168,17 @@ function microKernel(k: KernelPrecision): Bytes {
     ...Op.i32Add,
     ...Op.localSet(L.bEnd),
   ];
+  // Strided: aRow_r = aAt + r·aRowBytes.
+  if (layout === 'strided') {
+    for (let r = 1; r < k.rows; r++) {
+      pointers.push(
+        ...Op.localGet(aRowPointer(r - 1)),
+        ...Op.localGet(P.aRowBytes),
+        ...Op.i32Add,
+        ...Op.localSet(aRowPointer(r)),
+      );
+    }
+  }
   // cAt = c + row·rows·cRowBytes + column·columns·bytes
   const tileStart: Bytes = [
     ...Op.localGet(P.c),
@@ -185,7 +210,11 @@ function microKernel(k: KernelPrecision): Bytes {
   const step: Bytes = [];
   for (let v = 0; v < vectors; v++) step.push(...Op.localGet(L.bAt), ...Simd.load(v * 16), ...Op.localSet(bVector(v)));
   for (let r = 0; r < k.rows; r++) {
-    step.push(...Op.localGet(L.aAt), ...k.splat(r * k.bytes), ...Op.localSet(aSplat));
+    const aValue =
+      layout === 'packed'
+        ? [...Op.localGet(L.aAt), ...k.splat(r * k.bytes)]
+        : [...Op.localGet(aRowPointer(r)), ...k.splat(0)];
+    step.push(...aValue, ...Op.localSet(aSplat));
     for (let v = 0; v < vectors; v++) {
       step.push(
         ...Op.localGet(accumulator(r, v)),
@@ -197,7 +226,9 @@ function microKernel(k: KernelPrecision): Bytes {
       );
     }
   }
-  step.push(...advance(L.aAt, k.rows * k.bytes), ...advance(L.bAt, k.columns * k.bytes));
+  if (layout === 'packed') step.push(...advance(L.aAt, k.rows * k.bytes));
+  else for (let r = 0; r < k.rows; r++) step.push(...advance(aRowPointer(r), Op.localGet(P.aStepBytes)));
+  step.push(...advance(L.bAt, k.columns * k.bytes));
   const steps: Bytes = [
     ...Op.block,
     ...Op.loop,
@@ -241,9 +272,12 @@ function microKernel(k: KernelPrecision): Bytes {
   ];
 }
 
-/** kernel(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, first). */
-function kernelCode(k: KernelPrecision): Bytes {
-  const body = [...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel(k))), ...Op.end];
+/** kernel(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, first, aRowBytes, aStepBytes). */
+function kernelCode(k: KernelPrecision, layout: ALayout): Bytes {
+  const body = [
+    ...countedLoop(L.column, P.columnPanels, countedLoop(L.row, P.rowPanels, microKernel(k, layout))),
+    ...Op.end,
+  ];
   return [
     ...vector([
       [...unsigned(I32_LOCALS), ValueType.i32],
@@ -254,21 +288,26 @@ function kernelCode(k: KernelPrecision): Bytes {
 }
 
 /**
- * block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes): the whole
+ * block(a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, aRowBytes,
+ * aStepBytes): the whole
  * depth in slabs of `slab` steps, one kernel call each (the first from zero), so that one b
  * panel slab (256 x 4 x 8 B = 8 KiB) stays in the L1 cache while the a panels stream past it.
  */
 const SLAB_BYTES = 8192;
-const BLOCK_PARAMETERS = 9;
+const BLOCK_PARAMETERS = 11;
+const BLOCK_A_ROW_BYTES = 9;
+const BLOCK_A_STEP_BYTES = 10;
 const SLAB_START = BLOCK_PARAMETERS; // the block function's one local
 
-function blockCode(k: KernelPrecision, kernelIndex: number): Bytes {
+function blockCode(k: KernelPrecision, layout: ALayout, kernelIndex: number): Bytes {
+  // a slab starts `start` steps in: packed, start·rows values on; strided, start·aStepBytes on.
+  const aStep = layout === 'packed' ? Op.i32Const(k.rows * k.bytes) : Op.localGet(BLOCK_A_STEP_BYTES);
   const slab = SLAB_BYTES / (k.columns * k.bytes);
   const remaining = [...Op.localGet(P.depth), ...Op.localGet(SLAB_START), ...Op.i32Sub];
   const call = [
     ...Op.localGet(P.a),
     ...Op.localGet(SLAB_START),
-    ...Op.i32Const(k.rows * k.bytes),
+    ...aStep,
     ...Op.i32Mul,
     ...Op.i32Add,
     ...Op.localGet(P.b),
@@ -290,6 +329,8 @@ function blockCode(k: KernelPrecision, kernelIndex: number): Bytes {
     ...Op.localGet(P.cRowBytes),
     ...Op.localGet(SLAB_START),
     ...Op.i32Eqz, // first
+    ...Op.localGet(BLOCK_A_ROW_BYTES),
+    ...Op.localGet(BLOCK_A_STEP_BYTES),
     ...Op.call(kernelIndex),
   ];
   return [
@@ -315,14 +356,17 @@ function blockCode(k: KernelPrecision, kernelIndex: number): Bytes {
 /** Largest memory the module accepts: 65536 pages of 64 KiB, the whole 32-bit address space. */
 export const MAXIMUM_PAGES = 65536;
 
-/** The module's exports, by precision: `block64` and `block32`. */
-export const BLOCK_EXPORTS = { float64: 'block64', float32: 'block32' } as const;
+/**
+ * The module's exports, by precision and a layout: `block64` and `block32` (packed a), and
+ * `block32Strided` (float32, a read in place); `which` in the hand-over is their index here.
+ */
+export const BLOCK_EXPORTS = { float64: 'block64', float32: 'block32', float32Strided: 'block32Strided' } as const;
 
 /**
  * The whole module: imports `env.memory` (shared, so that worker threads can run the blocks on
  * the same packed operands; unshared where the runtime has no shared memory, e.g. a page that is
- * not cross-origin isolated). Functions: 0 kernel64, 1 block64, 2 kernel32, 3 block32; the
- * blocks are exported. Column panels outside, rows inside, so one b panel stays in L1 while the
+ * not cross-origin isolated). Functions: 0 kernel64, 1 block64, 2 kernel32, 3 block32,
+ * 4 kernel32 on strided a, 5 its block; the blocks are exported. Column panels outside, rows inside, so one b panel stays in L1 while the
  * a panels stream past it.
  */
 export function gemmModuleBytes(shared = true): Uint8Array {
@@ -344,21 +388,24 @@ export function gemmModuleBytes(shared = true): Uint8Array {
     ...MAGIC_AND_VERSION,
     ...section(Section.type, vector([kernelType, blockType])),
     ...section(Section.import, vector([memoryImport])),
-    ...section(Section.function, vector([unsigned(KERNEL), unsigned(BLOCK), unsigned(KERNEL), unsigned(BLOCK)])),
+    ...section(Section.function, vector([KERNEL, BLOCK, KERNEL, BLOCK, KERNEL, BLOCK].map((type) => unsigned(type)))),
     ...section(
       Section.export,
       vector([
         [...name(BLOCK_EXPORTS.float64), 0x00, ...unsigned(1)],
         [...name(BLOCK_EXPORTS.float32), 0x00, ...unsigned(3)],
+        [...name(BLOCK_EXPORTS.float32Strided), 0x00, ...unsigned(5)],
       ]),
     ),
     ...section(
       Section.code,
       vector([
-        body(kernelCode(FLOAT64_KERNEL)),
-        body(blockCode(FLOAT64_KERNEL, 0)),
-        body(kernelCode(FLOAT32_KERNEL)),
-        body(blockCode(FLOAT32_KERNEL, 2)),
+        body(kernelCode(FLOAT64_KERNEL, 'packed')),
+        body(blockCode(FLOAT64_KERNEL, 'packed', 0)),
+        body(kernelCode(FLOAT32_KERNEL, 'packed')),
+        body(blockCode(FLOAT32_KERNEL, 'packed', 2)),
+        body(kernelCode(FLOAT32_KERNEL, 'strided')),
+        body(blockCode(FLOAT32_KERNEL, 'strided', 4)),
       ]),
     ),
   ]);

@@ -39,8 +39,8 @@ interface Helper {
 export interface Gemm {
   memory: WasmMemory;
   module: WasmModule;
-  /** The float64 and float32 blocks (gemm-module.ts), in this order. */
-  blocks: [Block, Block];
+  /** The float64, float32 and float32-on-strided-a blocks (gemm-module.ts), in this order. */
+  blocks: [Block, Block, Block];
   /** Whether `memory` is shared, so that helpers can run on it. */
   shared: boolean;
   helpers: Helper[];
@@ -64,6 +64,8 @@ export interface BlockLayout {
   aBatchBytes?: number;
   bBatchBytes?: number;
   cBatchBytes?: number;
+  /** a read in place (float32 only): a[r, p] of a panel at r·aRowBytes + p·aStepBytes; else a is packed. */
+  aStrided?: { rowBytes: number; stepBytes: number };
 }
 
 /**
@@ -75,7 +77,7 @@ export interface BlockLayout {
 function takeChunks(block: Block, cursor: Int32Array, arguments_: readonly number[]): void {
   const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes] =
     arguments_ as number[];
-  const [batches, aBatchBytes, bBatchBytes, cBatchBytes] = arguments_.slice(11) as number[];
+  const [batches, aBatchBytes, bBatchBytes, cBatchBytes, aRowBytes, aStepBytes] = arguments_.slice(11) as number[];
   const chunks = Math.ceil(columnPanels! / CHUNK_PANELS);
   for (let unit = Atomics.add(cursor, 0, 1); unit < batches! * chunks; unit = Atomics.add(cursor, 0, 1)) {
     const batch = Math.floor(unit / chunks);
@@ -90,6 +92,8 @@ function takeChunks(block: Block, cursor: Int32Array, arguments_: readonly numbe
       aPanelBytes!,
       bPanelBytes!,
       cRowBytes!,
+      aRowBytes!,
+      aStepBytes!,
     );
   }
 }
@@ -162,7 +166,11 @@ export function compileGemm(shared: boolean): Gemm | null {
     const memory = new WASM.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared });
     const module = new WASM.Module(bytes);
     const exports = new WASM.Instance(module, { env: { memory } }).exports;
-    const blocks: [Block, Block] = [exports[BLOCK_EXPORTS.float64] as Block, exports[BLOCK_EXPORTS.float32] as Block];
+    const blocks: [Block, Block, Block] = [
+      exports[BLOCK_EXPORTS.float64] as Block,
+      exports[BLOCK_EXPORTS.float32] as Block,
+      exports[BLOCK_EXPORTS.float32Strided] as Block,
+    ];
     const cursor = new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
     return { memory, module, blocks, shared, helpers: [], cursor };
   } catch {
@@ -189,7 +197,8 @@ export function wasmGemm(): Gemm | null {
 export function runBlock(gemm: Gemm, precision: KernelPrecision, layout: BlockLayout): void {
   const { rowPanels, columnPanels, depth, batches = 1 } = layout;
   const work = batches * rowPanels * columnPanels * depth * precision.rows * precision.columns;
-  const which = precision === FLOAT32_KERNEL ? 1 : 0;
+  if (layout.aStrided && precision !== FLOAT32_KERNEL) throw new Error('matmul: a strided a is float32 only');
+  const which = precision !== FLOAT32_KERNEL ? 0 : layout.aStrided ? 2 : 1;
   const arguments_ = [
     layout.a,
     layout.b,
@@ -206,6 +215,8 @@ export function runBlock(gemm: Gemm, precision: KernelPrecision, layout: BlockLa
     layout.aBatchBytes ?? 0,
     layout.bBatchBytes ?? 0,
     layout.cBatchBytes ?? 0,
+    layout.aStrided?.rowBytes ?? 0,
+    layout.aStrided?.stepBytes ?? 0,
   ];
   const units = batches * Math.ceil(columnPanels / CHUNK_PANELS);
   const helpers =

@@ -15,10 +15,11 @@ export const IDLE = 0,
 /**
  * a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes (the block's own
  * arguments), then cPanelBytes (how far apart the c tile's column panels are), which block to
- * run (0: float64, 1: float32), and for several independent products packed one after another
- * (the batches of attention's q kᵀ, say): their number and how far apart their a, b and c are.
+ * run (0: float64, 1: float32, 2: float32 on strided a), and for several independent products
+ * packed one after another (the batches of attention's q kᵀ, say): their number and how far apart
+ * their a, b and c are; last, a's row and step strides in bytes (read by the strided block only).
  */
-export const BLOCK_ARGUMENTS = 15;
+export const BLOCK_ARGUMENTS = 17;
 /** Column panels (32 or 64 columns of b) a thread takes at a time. */
 export const CHUNK_PANELS = 8;
 
@@ -38,7 +39,7 @@ export interface HelperData {
  */
 export const HELPER_LOOP = `
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const blocks = [exports.${BLOCK_EXPORTS.float64}, exports.${BLOCK_EXPORTS.float32}];
+const blocks = [exports.${BLOCK_EXPORTS.float64}, exports.${BLOCK_EXPORTS.float32}, exports.${BLOCK_EXPORTS.float32Strided}];
 const state = new Int32Array(control);
 const cursor = new Int32Array(cursorBuffer);
 Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE});
@@ -47,13 +48,13 @@ for (;;) {
   let now;
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
-    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which, batches, aBatchBytes, bBatchBytes, cBatchBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
+    const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which, batches, aBatchBytes, bBatchBytes, cBatchBytes, aRowBytes, aStepBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
     const block = blocks[which];
     const chunks = Math.ceil(columnPanels / ${CHUNK_PANELS});
     for (let unit = Atomics.add(cursor, 0, 1); unit < batches * chunks; unit = Atomics.add(cursor, 0, 1)) {
       const batch = Math.floor(unit / chunks);
       const first = (unit - batch * chunks) * ${CHUNK_PANELS};
-      block(a + batch * aBatchBytes, b + batch * bBatchBytes + first * bPanelBytes, c + batch * cBatchBytes + first * cPanelBytes, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes);
+      block(a + batch * aBatchBytes, b + batch * bBatchBytes + first * bPanelBytes, c + batch * cBatchBytes + first * cPanelBytes, rowPanels, Math.min(${CHUNK_PANELS}, columnPanels - first), depth, aPanelBytes, bPanelBytes, cRowBytes, aRowBytes, aStepBytes);
     }
     Atomics.store(state, 0, ${DONE});
   } catch {

@@ -235,23 +235,66 @@ function isSkinny({ kernel, m, k, n }: Product): boolean {
 }
 
 /**
- * Every batch's whole a packed at once, in units of SKINNY_ROWS rows, and run as one call whose
- * units (a unit of rows against all of b, which they share) the threads take in turn.
+ * How a float32 a is laid out for the strided kernel: a plain copy of its rows (row-major: each
+ * row's k values side by side) or of its columns (transposed: each step's m values side by side),
+ * one line after another `lineLength` values apart. Null where a is neither (it is packed then).
+ * Transposed lines get 16 values of slack so that lines 4 KiB apart do not all fall in one cache
+ * set as the kernel walks down them.
+ */
+function stridedLayout({ kernel, m, k, aRow, aCol }: Product) {
+  if (kernel !== FLOAT32_KERNEL) return null;
+  const units = Math.ceil(m / SKINNY_ROWS) * SKINNY_ROWS; // rows the kernel reads (those past m are never stored)
+  if (aCol === 1) return { transposed: false, lines: units, lineLength: k, rowBytes: k * 4, stepBytes: 4 };
+  if (aRow === 1) {
+    const lineLength = units + 16;
+    return { transposed: true, lines: k, lineLength, rowBytes: 4, stepBytes: lineLength * 4 };
+  }
+  return null;
+}
+
+/** Copies one batch of a into `into` as `stridedLayout` says (whole lines at a time: memcpy). */
+function copyStrided(
+  p: Product,
+  batch: number,
+  layout: NonNullable<ReturnType<typeof stridedLayout>>,
+  into: TypedArray,
+) {
+  const { a, m, k, aStarts, aRow, aCol } = p;
+  const x = dataOf(a);
+  const start = aStarts[batch]!;
+  const [count, length, stride] = layout.transposed ? [k, m, aCol] : [m, k, aRow];
+  if (stride === length && layout.lineLength === length) {
+    into.set(x.subarray(start, start + count * length)); // back to back in a and in the copy: one copy
+    return;
+  }
+  for (let line = 0; line < count; line++) {
+    into.set(x.subarray(start + line * stride, start + line * stride + length), line * layout.lineLength);
+  }
+}
+
+/**
+ * Every batch's whole a at once, in units of SKINNY_ROWS rows, run as one call whose units (a
+ * unit of rows against all of b, which they share) the threads take in turn. A float32 a is read
+ * in place from a plain copy by the strided kernel (in a rank-r product it is the big operand,
+ * read once: packing it cost more than the product); other a are packed.
  */
 function multiplySkinny(p: Product): void {
   const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
   const units = Math.ceil(m / SKINNY_ROWS);
   const paddedColumns = roundUp(n, COLUMNS);
-  const aUnitBytes = SKINNY_ROWS * k * BYTES;
+  const strided = stridedLayout(p);
+  const aUnitBytes = strided ? SKINNY_ROWS * strided.rowBytes : SKINNY_ROWS * k * BYTES;
+  const aBytes = strided ? strided.lines * strided.lineLength * BYTES : units * aUnitBytes;
   const cUnitBytes = SKINNY_ROWS * paddedColumns * BYTES;
   const bBytes = paddedColumns * k * BYTES;
-  const [aAt, bAt, cAt] = [0, units * aUnitBytes, units * aUnitBytes + bBytes];
+  const [aAt, bAt, cAt] = [0, aBytes, aBytes + bBytes];
   const view = scratch(gemm, kernel, cAt + units * cUnitBytes);
   const [x, y] = [dataOf(a), dataOf(b)];
   for (let batch = 0; batch < aStarts.length; batch++) {
     packPanels(y, bStarts[batch]!, bCol, bRow, 0, n, k, COLUMNS, view(bAt, bBytes));
-    for (let u = 0; u < units; u++) {
+    if (strided) copyStrided(p, batch, strided, view(aAt, aBytes));
+    for (let u = 0; u < units && !strided; u++) {
       const rows = Math.min(SKINNY_ROWS, m - u * SKINNY_ROWS);
       // A last unit of fewer rows leaves panels unpacked: their sums are never stored.
       packPanels(
@@ -272,6 +315,10 @@ function multiplySkinny(p: Product): void {
       c: cAt,
       rowPanels: SKINNY_ROWS / ROWS,
       ...panelLayout(kernel, k, paddedColumns),
+      ...(strided && {
+        aPanelBytes: ROWS * strided.rowBytes,
+        aStrided: { rowBytes: strided.rowBytes, stepBytes: strided.stepBytes },
+      }),
       batches: units,
       aBatchBytes: aUnitBytes,
       bBatchBytes: 0,
