@@ -92,4 +92,32 @@ export const Simd = {
   f32x4Mul: simd(0xe6),
   f64x2Add: simd(0xf0),
   f64x2Mul: simd(0xf2),
+  // Appended for the GELU kernels (fused/gelu-wasm-module.ts): f64x2 arithmetic, compares, masks.
+  /** A 16-byte constant, its bytes in memory order (lanes little-endian). */
+  const: (bytes: Bytes) => simd(0x0c, ...bytes),
+  /** Loads 8 bytes into the low half and zeroes the high half. */
+  load64Zero: (offset: number) => simd(0x5d, ...memarg(3, offset)),
+  /** Stores the 64-bit lane `lane` (0 or 1). */
+  store64Lane: (offset: number, lane: number) => simd(0x5b, ...memarg(3, offset), lane),
+  /** Rounds two f64 lanes to f32 (round to nearest even) into lanes 0–1; lanes 2–3 are zero. */
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  /** Widens f32 lanes 0–1 to two f64 lanes (exact). */
+  f64x2PromoteLowF32x4: simd(0x5f),
+  f64x2Floor: simd(0x75),
+  f64x2Sub: simd(0xf1),
+  f64x2Div: simd(0xf3),
+  /** Compares give all-ones lanes where true, all-zeros where false (NaN compares false, except ne). */
+  f64x2Eq: simd(0x47),
+  f64x2Ne: simd(0x48),
+  f64x2Lt: simd(0x49),
+  f64x2Gt: simd(0x4a),
+  v128And: simd(0x4e),
+  /** Pops b, a: a & ~b. */
+  v128AndNot: simd(0x4f),
+  v128Or: simd(0x50),
+  /** Pops c, b, a: the bits of a where c has ones, of b elsewhere. */
+  v128Bitselect: simd(0x52),
+  /** Pops an i32 shift count and shifts both 64-bit lanes left by it (mod 64). */
+  i64x2Shl: simd(0xcb),
+  i64x2Add: simd(0xce),
 } as const;
