@@ -3,6 +3,7 @@ import { allocateOutput } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { BINARY, maxNaN, minNaN, REDUCE_IDENTITY, UNARY } from './scalar-functions.js';
+import { FLOAT32_ROWS } from './elementwise-float32.js';
 import { dataOf } from './storage.js';
 import { forEachRow, offsetsOf } from './strided.js';
 
@@ -15,6 +16,8 @@ import { forEachRow, offsetsOf } from './strided.js';
  *   broadcast or transposed operand is walked in rows as long as possible;
  * - each row runs one loop chosen by a switch on the op, so the hot ops (add, mul, exp, ...)
  *   are inlined instead of called through a function per element;
+ * - float32 add, sub and mul run loops that only ever see Float32Array (elementwise-float32.ts),
+ *   chosen once per kernel, so V8 compiles their loads and stores for that one array kind;
  * - every kernel writes each element of its output, so outputs come from the pool unzeroed.
  */
 
@@ -40,10 +43,13 @@ export function coalesce(
   return { shape: outShape.reverse(), strides: outStrides.map((s) => s.reverse()) };
 }
 
-/** Calls `row(starts, length, steps)` for every innermost row of the coalesced views. */
+/**
+ * Calls `row(starts, length, steps, at)` for every innermost row of the coalesced views, where
+ * `at` is the row's first index in a row-major output (rows come in order, so `at` counts up).
+ */
 function forEachCoalescedRow(
   views: readonly View[],
-  row: (starts: readonly number[], length: number, steps: readonly number[]) => void,
+  row: (starts: readonly number[], length: number, steps: readonly number[], at: number) => void,
 ): void {
   const { shape, strides } = coalesce(
     views[0]!.shape,
@@ -56,12 +62,17 @@ function forEachCoalescedRow(
         offsets,
         1,
         offsets.map(() => 0),
+        0,
       );
     return;
   }
   const length = shape[shape.length - 1]!;
   const steps = strides.map((s) => s[s.length - 1]!);
-  forEachRow(shape, strides, offsets, (starts) => row(starts, length, steps));
+  let at = 0;
+  forEachRow(shape, strides, offsets, (starts) => {
+    row(starts, length, steps, at);
+    at += length;
+  });
 }
 
 function unaryRow(
@@ -153,11 +164,7 @@ function binaryRowCalling(
 export function unaryFast(op: UnaryOp, x: View): TypedArray {
   const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const src = dataOf(x);
-  let o = 0;
-  forEachCoalescedRow([x], ([start], length, [step]) => {
-    unaryRow(op, out, o, src, start!, step!, length);
-    o += length;
-  });
+  forEachCoalescedRow([x], ([start], length, [step], o) => unaryRow(op, out, o, src, start!, step!, length));
   return out;
 }
 
@@ -165,35 +172,37 @@ export function unaryFast(op: UnaryOp, x: View): TypedArray {
 export function copyFast(x: View): TypedArray {
   const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const src = dataOf(x);
-  let o = 0;
-  forEachCoalescedRow([x], ([start], length, [step]) => {
+  forEachCoalescedRow([x], ([start], length, [step], o) => {
     if (step === 1) out.set(src.subarray(start!, start! + length), o);
     else for (let i = 0, xi = start!; i < length; i++, xi += step!) out[o + i] = src[xi]!;
-    o += length;
   });
   return out;
 }
 
+/** Float32 operands of add, sub and mul take the monomorphic loops of elementwise-float32.ts. */
 export function binaryFast(op: BinaryOp, a: View, b: View): TypedArray {
   const out = allocateOutput(a.storage.dtype, sizeOf(a.shape));
   const [x, y] = [dataOf(a), dataOf(b)];
-  let o = 0;
-  forEachCoalescedRow([a, b], ([xi, yi], length, [xStep, yStep]) => {
-    binaryRow(op, out, o, x, xi!, xStep!, y, yi!, yStep!, length);
-    o += length;
-  });
+  const float32Row = FLOAT32_ROWS[op];
+  if (float32Row && out instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array) {
+    forEachCoalescedRow([a, b], ([xi, yi], length, [xStep, yStep], o) =>
+      float32Row(out, o, x, xi!, xStep!, y, yi!, yStep!, length),
+    );
+  } else {
+    forEachCoalescedRow([a, b], ([xi, yi], length, [xStep, yStep], o) =>
+      binaryRow(op, out, o, x, xi!, xStep!, y, yi!, yStep!, length),
+    );
+  }
   return out;
 }
 
 export function whereFast(condition: View, a: View, b: View): TypedArray {
   const out = allocateOutput(a.storage.dtype, sizeOf(a.shape));
   const [c, x, y] = [dataOf(condition), dataOf(a), dataOf(b)];
-  let o = 0;
-  forEachCoalescedRow([condition, a, b], ([ci, xi, yi], length, [cStep, xStep, yStep]) => {
+  forEachCoalescedRow([condition, a, b], ([ci, xi, yi], length, [cStep, xStep, yStep], o) => {
     for (let i = 0, cAt = ci!, xAt = xi!, yAt = yi!; i < length; i++, cAt += cStep!, xAt += xStep!, yAt += yStep!) {
       out[o + i] = c[cAt] !== 0 ? x[xAt]! : y[yAt]!;
     }
-    o += length;
   });
   return out;
 }

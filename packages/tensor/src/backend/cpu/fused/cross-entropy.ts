@@ -1,6 +1,6 @@
 import type { TypedArray } from '../../../dtype.js';
 import type { View } from '../../backend.js';
-import { allocateArray } from '../pool.js';
+import { allocateOutput } from '../pool.js';
 import { denseElements } from './dense.js';
 
 /** The target of row r, or −1 when it is `ignoreIndex`; throws on a target outside [0, C). */
@@ -31,8 +31,9 @@ export function softmaxCrossEntropyForward(
   const [rows, classes] = logits.shape as [number, number];
   const xs = denseElements(logits);
   const ts = denseElements(targets);
-  const rowMax = allocateArray(logits.storage.dtype, rows);
-  const rowLogSum = allocateArray(logits.storage.dtype, rows);
+  // Both are written for every row, ignored or not: unzeroed.
+  const rowMax = allocateOutput(logits.storage.dtype, rows);
+  const rowLogSum = allocateOutput(logits.storage.dtype, rows);
   let total = 0;
   let count = 0;
   for (let r = 0; r < rows; r++) {
@@ -53,7 +54,7 @@ export function softmaxCrossEntropyForward(
     total += peak - xs.data[base + target]! + logSum;
     count++;
   }
-  const loss = allocateArray(logits.storage.dtype, 1);
+  const loss = allocateOutput(logits.storage.dtype, 1);
   loss[0] = total / count;
   return { loss, rowMax, rowLogSum };
 }
@@ -79,11 +80,15 @@ export function softmaxCrossEntropyBackward(
   let count = 0;
   for (let r = 0; r < rows; r++) if (targetOf(ts.data, ts.start + r, ignoreIndex, classes) >= 0) count++;
   const scale = gs.data[gs.start]! / count;
-  const out = allocateArray(logits.storage.dtype, rows * classes);
+  // Every row is written: its gradient, or zeros where the target is ignored (unzeroed output).
+  const out = allocateOutput(logits.storage.dtype, rows * classes);
   for (let r = 0; r < rows; r++) {
     const target = targetOf(ts.data, ts.start + r, ignoreIndex, classes);
-    if (target < 0) continue;
     const [base, o] = [xs.start + r * classes, r * classes];
+    if (target < 0) {
+      out.fill(0, o, o + classes);
+      continue;
+    }
     const [peak, logSum] = [ms.data[ms.start + r]!, ls.data[ls.start + r]!];
     for (let c = 0; c < classes; c++) out[o + c] = Math.exp(xs.data[base + c]! - peak - logSum) * scale;
     out[o + target] = (Math.exp(xs.data[base + target]! - peak - logSum) - 1) * scale;

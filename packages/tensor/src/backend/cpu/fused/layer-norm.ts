@@ -1,7 +1,7 @@
 import type { TypedArray } from '../../../dtype.js';
 import { sizeOf } from '../../../shape.js';
 import type { View } from '../../backend.js';
-import { allocateArray } from '../pool.js';
+import { allocateOutput } from '../pool.js';
 import { denseElements } from './dense.js';
 
 /** Rows of length d = the last axis; the leading axes are flattened into the row count. */
@@ -26,9 +26,10 @@ export function layerNormForward(
   const { data, start } = denseElements(x);
   const gamma = denseElements(weight);
   const beta = denseElements(bias);
-  const y = allocateArray(dtype, rows * d);
-  const normalized = allocateArray(dtype, rows * d);
-  const rstd = allocateArray(dtype, rows);
+  // Every element of y, x̂ (each row's d) and rstd (one per row) is written below: unzeroed.
+  const y = allocateOutput(dtype, rows * d);
+  const normalized = allocateOutput(dtype, rows * d);
+  const rstd = allocateOutput(dtype, rows);
   for (let r = 0; r < rows; r++) {
     const base = start + r * d;
     let total = 0;
@@ -62,7 +63,7 @@ export function layerNormInputGradient(g: View, normalized: View, rstd: View, we
   const xs = denseElements(normalized);
   const rs = denseElements(rstd);
   const gamma = denseElements(weight);
-  const out = allocateArray(g.storage.dtype, rows * d);
+  const out = allocateOutput(g.storage.dtype, rows * d); // every row written in full below
   for (let r = 0; r < rows; r++) {
     const gBase = gs.start + r * d;
     const xBase = xs.start + r * d;
@@ -99,8 +100,9 @@ export function layerNormWeightGradients(g: View, normalized: View): { weight: T
       dBeta[j]! += gj;
     }
   }
-  const weight = allocateArray(g.storage.dtype, d);
-  const bias = allocateArray(g.storage.dtype, d);
+  // The sums accumulate in the zeroed float64 arrays above; the outputs are overwritten whole.
+  const weight = allocateOutput(g.storage.dtype, d);
+  const bias = allocateOutput(g.storage.dtype, d);
   weight.set(dGamma);
   bias.set(dBeta);
   return { weight, bias };
