@@ -7,8 +7,8 @@ import { CHUNK, GELU_EXPORTS, PAGES, REGIONS, STEP_ELEMENTS, geluModuleBytes } f
  * CHUNK elements, which stay in the L2 cache); a tensor goes through it CHUNK elements at a
  * time: copy x (and g) in, run, copy the result out — each copy a TypedArray.set, a memcpy.
  * Single-threaded, like the loops. Compiled on first use; where WebAssembly or its SIMD is
- * missing the functions return false and the caller runs the loop instead. The module is about
- * 1 KB, under the 4 KB that browsers allow synchronous compiles on the main thread.
+ * missing the functions return false and the caller runs the loop instead. The module is 3.3 KB,
+ * under the 4 KB up to which browsers have allowed synchronous compiles on the main thread.
  */
 interface GeluWasm {
   forward: (steps: number) => void;
