@@ -119,10 +119,11 @@ describe('the fast elementwise kernels of cpu-fast', () => {
 
 /**
  * float32 add, sub and mul run loops of their own (elementwise-float32.ts): unrolled by four
- * where both operands are walked with stride 1, plain otherwise. Long rows whose length is not a
- * multiple of four, and every kind of second operand, against the specification.
+ * where both operands are walked with stride 1, plain otherwise; so do the strided rows of a
+ * float32 copy. Long rows whose length is not a multiple of four, and every kind of second
+ * operand, against the specification.
  */
-describe('the float32 loops of add, sub and mul', () => {
+describe('the float32 loops of add, sub, mul and copy', () => {
   const FLOAT32_OPS = ['add', 'sub', 'mul'] as const;
   const values = (seed: number, n: number, dtype: T.DType) => {
     const rng = new T.Rng(seed);
@@ -164,6 +165,7 @@ describe('the float32 loops of add, sub and mul', () => {
           const [[fastX, fastY], [specX, specY]] = pair(rows, length, other, 'float32', seed);
           expect(bits(T[op](fastX, fastY))).toEqual(bits(T[op](specX, specY)));
           expect(bits(T[op](fastY, fastX))).toEqual(bits(T[op](specY, specX)));
+          expect(bits(fastY.contiguous())).toEqual(bits(specY.contiguous()));
         },
       ),
       { numRuns: 60 },
@@ -182,6 +184,7 @@ describe('the float32 loops of add, sub and mul', () => {
           const fast = T[op](fastX, fastY);
           expect(fast.dtype).toBe(dtype);
           expect(bits(fast)).toEqual(bits(T[op](specX, specY)));
+          expect(bits(fastY.contiguous())).toEqual(bits(specY.contiguous()));
         }
       }
     }

@@ -3,7 +3,7 @@ import { allocateOutput } from './pool.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { BINARY, maxNaN, minNaN, REDUCE_IDENTITY, UNARY } from './scalar-functions.js';
-import { FLOAT32_ROWS } from './elementwise-float32.js';
+import { copyStridedRowFloat32, FLOAT32_ROWS } from './elementwise-float32.js';
 import { dataOf } from './storage.js';
 import { forEachRow, offsetsOf } from './strided.js';
 
@@ -16,7 +16,7 @@ import { forEachRow, offsetsOf } from './strided.js';
  *   broadcast or transposed operand is walked in rows as long as possible;
  * - each row runs one loop chosen by a switch on the op, so the hot ops (add, mul, exp, ...)
  *   are inlined instead of called through a function per element;
- * - float32 add, sub and mul run loops that only ever see Float32Array (elementwise-float32.ts),
+ * - float32 add, sub, mul and copy run loops that only ever see Float32Array (elementwise-float32.ts),
  *   chosen once per kernel, so V8 compiles their loads and stores for that one array kind;
  * - every kernel writes each element of its output, so outputs come from the pool unzeroed.
  */
@@ -168,12 +168,17 @@ export function unaryFast(op: UnaryOp, x: View): TypedArray {
   return out;
 }
 
-/** A row-major copy (the identity map). */
+/**
+ * A row-major copy (the identity map): contiguous rows by `set` (a memcpy), strided ones (a
+ * transpose) by a loop, float32's in copyStridedRowFloat32's monomorphic one.
+ */
 export function copyFast(x: View): TypedArray {
   const out = allocateOutput(x.storage.dtype, sizeOf(x.shape));
   const src = dataOf(x);
+  const float32 = out instanceof Float32Array && src instanceof Float32Array;
   forEachCoalescedRow([x], ([start], length, [step], o) => {
     if (step === 1) out.set(src.subarray(start!, start! + length), o);
+    else if (float32) copyStridedRowFloat32(out, o, src, start!, step!, length);
     else for (let i = 0, xi = start!; i < length; i++, xi += step!) out[o + i] = src[xi]!;
   });
   return out;

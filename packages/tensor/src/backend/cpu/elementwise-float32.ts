@@ -110,3 +110,18 @@ function mulRow(
 
 /** The binary ops that have a float32 row of their own. */
 export const FLOAT32_ROWS: Partial<Record<BinaryOp, Float32Row>> = { add: addRow, sub: subRow, mul: mulRow };
+
+/**
+ * out[o + i] = src[start + i·step] for i < length, on float32 arrays only: a row of a transposed
+ * copy. (Contiguous rows, step 1, are copied with `set`, a memcpy, faster even for rows of 64.)
+ */
+export function copyStridedRowFloat32(
+  out: Float32Array,
+  o: number,
+  src: Float32Array,
+  start: number,
+  step: number,
+  length: number,
+): void {
+  for (let i = 0; i < length; i++, start += step) out[o + i] = src[start]!;
+}
