@@ -98,6 +98,24 @@ describe('the fast elementwise kernels of cpu-fast', () => {
     );
   });
 
+  it('assign (sliceScatter, concat) writes any view into a strided slice as the specification does', () => {
+    fc.assert(
+      fc.property(viewArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 2 }), (r, pad, step) => {
+        const [fast, spec] = both(r);
+        if (fast.rank === 0) return;
+        // The view written along its last axis into a wider tensor, every `step`-th place from `pad`.
+        const last = fast.rank - 1;
+        const d = fast.shape[last]!;
+        const wide = fast.shape.map((size, axis) => (axis === last ? pad + d * step : size));
+        const specs = [...fast.shape.slice(0, last).map(() => null), { start: pad, stop: pad + d * step, step }];
+        const scatter = (t: T.Tensor) => T.sliceScatterZeros(wide, specs, t);
+        expect(bits(scatter(fast))).toEqual(bits(scatter(spec)));
+        expect(bits(T.concat([fast, fast], last))).toEqual(bits(T.concat([spec, spec], last)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('squares with pow(x, 2) exactly as Math.pow does, special values included', () => {
     fc.assert(
       fc.property(viewArb, (r) => {

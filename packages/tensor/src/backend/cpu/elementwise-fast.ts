@@ -184,6 +184,21 @@ export function copyFast(x: View): TypedArray {
   return out;
 }
 
+/**
+ * Writes `source` into `destination` (equal shapes) through both views' strides, as the
+ * specification's assignView: rows both walk contiguously (a slice's gradient written into its
+ * place in a wider row, say) by `set`, a memcpy, unless the two share memory; others element by
+ * element, in the same order.
+ */
+export function assignFast(destination: View, source: View): void {
+  const [out, src] = [dataOf(destination), dataOf(source)];
+  const memcpy = out.buffer !== src.buffer;
+  forEachCoalescedRow([destination, source], ([d, s], length, [dStep, sStep]) => {
+    if (memcpy && dStep === 1 && sStep === 1) out.set(src.subarray(s!, s! + length), d);
+    else for (let i = 0, at = d!, from = s!; i < length; i++, at += dStep!, from += sStep!) out[at] = src[from]!;
+  });
+}
+
 /** Float32 operands of add, sub and mul take the monomorphic loops of elementwise-float32.ts. */
 export function binaryFast(op: BinaryOp, a: View, b: View): TypedArray {
   const out = allocateOutput(a.storage.dtype, sizeOf(a.shape));

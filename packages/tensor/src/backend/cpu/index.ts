@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { dtypeOfArray } from '../../dtype.js';
 import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
-import { binaryFast, copyFast, reduceFast, unaryFast, whereFast } from './elementwise-fast.js';
+import { assignFast, binaryFast, copyFast, reduceFast, unaryFast, whereFast } from './elementwise-fast.js';
 import { matmulFast } from './matmul-fast.js';
 import { COMPARE, BINARY, UNARY } from './scalar-functions.js';
 import { assignView, mapBinary, mapTernary, mapUnary } from './elementwise.js';
@@ -35,6 +35,8 @@ export interface CpuKernelOverrides {
   reduce?: (op: ReduceOp, x: View, reducedRank: number) => TypedArray;
   /** The elements of a view in row-major order. */
   copy?: (x: View) => TypedArray;
+  /** Writes a view's elements into another, equally shaped view. */
+  assign?: (destination: View, source: View) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     ((c: View, a: View, b: View) => mapTernary(c, a, b, a.storage.dtype, (cond, x, y) => (cond !== 0 ? x : y)));
   const reduce = overrides.reduce ?? reduceTrailing;
   const copy = overrides.copy ?? ((x: View) => mapUnary(x, x.storage.dtype, (v) => v));
+  const assign = overrides.assign ?? assignView;
   const backend: Backend = {
     name,
     upload: (data) => {
@@ -72,7 +75,7 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     argReduce: (op, x) => wrap(argReduceLast(op, x)),
     matmul: (a, b) => wrap(matmul(a, b)),
     copy: (x) => wrap(copy(x)),
-    assign: (destination, source) => assignView(destination, source),
+    assign: (destination, source) => assign(destination, source),
     gather: (x, axis, indices) => wrap(gatherAlong(x, axis, indices)),
     scatterAdd: (shape, axis, indices, source) =>
       wrap(scatterAddAlong(shape, axis, indices, source, source.storage.dtype)),
@@ -112,5 +115,6 @@ export function createFastCpuBackend(name = 'cpu-fast'): Backend {
     where: whereFast,
     reduce: reduceFast,
     copy: copyFast,
+    assign: assignFast,
   });
 }
