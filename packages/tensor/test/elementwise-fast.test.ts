@@ -136,9 +136,9 @@ describe('the fast elementwise kernels of cpu-fast', () => {
 });
 
 /**
- * float32 add, sub and mul run loops of their own (elementwise-float32.ts): unrolled by four
- * where both operands are walked with stride 1, plain otherwise; so do the strided rows of a
- * float32 copy. Long rows whose length is not a multiple of four, and every kind of second
+ * float32 add, sub and mul run loops of their own (elementwise-float32.ts): unrolled by eight
+ * where both operands are walked with stride 1, plain otherwise; the strided rows of a float32
+ * copy have one too. Long rows whose length is not a multiple of eight, and every kind of second
  * operand, against the specification.
  */
 describe('the float32 loops of add, sub, mul and copy', () => {

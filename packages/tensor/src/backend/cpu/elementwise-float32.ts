@@ -15,9 +15,11 @@ import type { BinaryOp } from '../backend.js';
  * element, rounded once to float32 by the store.
  *
  * Where both operands are walked with stride 1 (a same-shape sum, or a bias row against a row of
- * activations: the step's usual case) the loop does four elements per iteration: optimised code
- * re-checks each array's kind at the top of every iteration, and unrolled that is paid once per
- * four elements. Any other stride takes the plain loop.
+ * activations: the step's usual case) the loop does eight elements per iteration: optimised code
+ * re-checks each array's kind (its map) at the top of every iteration, and unrolled that is paid
+ * once per eight elements. Measured on float32 [8, 128, 768] + [8, 128, 768] in one process
+ * (a scratch microbenchmark): 3.7 ns per element in the general loop after it has seen all three
+ * array kinds, 1.7 here unrolled by four, 1.35 by eight. Any other stride takes the plain loop.
  */
 
 /** out[o + i] = x[xi + i·xStep] ⊕ y[yi + i·yStep] for i < length, on float32 arrays only. */
@@ -49,11 +51,15 @@ function addRow(
     return;
   }
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
+  for (; i + 8 <= length; i += 8) {
     out[o + i] = x[xi + i]! + y[yi + i]!;
     out[o + i + 1] = x[xi + i + 1]! + y[yi + i + 1]!;
     out[o + i + 2] = x[xi + i + 2]! + y[yi + i + 2]!;
     out[o + i + 3] = x[xi + i + 3]! + y[yi + i + 3]!;
+    out[o + i + 4] = x[xi + i + 4]! + y[yi + i + 4]!;
+    out[o + i + 5] = x[xi + i + 5]! + y[yi + i + 5]!;
+    out[o + i + 6] = x[xi + i + 6]! + y[yi + i + 6]!;
+    out[o + i + 7] = x[xi + i + 7]! + y[yi + i + 7]!;
   }
   for (; i < length; i++) out[o + i] = x[xi + i]! + y[yi + i]!;
 }
@@ -74,11 +80,15 @@ function subRow(
     return;
   }
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
+  for (; i + 8 <= length; i += 8) {
     out[o + i] = x[xi + i]! - y[yi + i]!;
     out[o + i + 1] = x[xi + i + 1]! - y[yi + i + 1]!;
     out[o + i + 2] = x[xi + i + 2]! - y[yi + i + 2]!;
     out[o + i + 3] = x[xi + i + 3]! - y[yi + i + 3]!;
+    out[o + i + 4] = x[xi + i + 4]! - y[yi + i + 4]!;
+    out[o + i + 5] = x[xi + i + 5]! - y[yi + i + 5]!;
+    out[o + i + 6] = x[xi + i + 6]! - y[yi + i + 6]!;
+    out[o + i + 7] = x[xi + i + 7]! - y[yi + i + 7]!;
   }
   for (; i < length; i++) out[o + i] = x[xi + i]! - y[yi + i]!;
 }
@@ -99,11 +109,15 @@ function mulRow(
     return;
   }
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
+  for (; i + 8 <= length; i += 8) {
     out[o + i] = x[xi + i]! * y[yi + i]!;
     out[o + i + 1] = x[xi + i + 1]! * y[yi + i + 1]!;
     out[o + i + 2] = x[xi + i + 2]! * y[yi + i + 2]!;
     out[o + i + 3] = x[xi + i + 3]! * y[yi + i + 3]!;
+    out[o + i + 4] = x[xi + i + 4]! * y[yi + i + 4]!;
+    out[o + i + 5] = x[xi + i + 5]! * y[yi + i + 5]!;
+    out[o + i + 6] = x[xi + i + 6]! * y[yi + i + 6]!;
+    out[o + i + 7] = x[xi + i + 7]! * y[yi + i + 7]!;
   }
   for (; i < length; i++) out[o + i] = x[xi + i]! * y[yi + i]!;
 }
