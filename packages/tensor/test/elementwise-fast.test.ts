@@ -212,6 +212,16 @@ describe('the float32 loops of add, sub, mul and copy', () => {
 describe('coalesce', () => {
   it('merges axes every view walks contiguously and drops length-1 axes', () => {
     expect(coalesce([2, 3, 4], [[12, 4, 1]])).toEqual({ shape: [24], strides: [[1]] });
+    // Two whole contiguous tensors (a same-shape sum): one row, so one tight loop over all of it.
+    expect(
+      coalesce(
+        [2, 3, 4],
+        [
+          [12, 4, 1],
+          [12, 4, 1],
+        ],
+      ),
+    ).toEqual({ shape: [24], strides: [[1], [1]] });
     expect(
       coalesce(
         [2, 1, 4],
