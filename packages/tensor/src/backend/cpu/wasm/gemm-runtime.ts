@@ -1,7 +1,7 @@
 import type { KernelPrecision } from './gemm-module.js';
 import { BLOCK_EXPORTS, FLOAT32_KERNEL, MAXIMUM_PAGES, gemmModuleBytes } from './gemm-module.js';
 import type { HelperData } from './handover.js';
-import { BLOCK_ARGUMENTS, CHUNK_PANELS, FAILED, IDLE, POSTED, STARTING } from './handover.js';
+import { BLOCK_ARGUMENTS, CHUNK_PANELS, FAILED, IDLE, POSTED, SPIN_MS, STARTING } from './handover.js';
 import { threadPlatform } from './platform/threads.js';
 import type { WasmMemory, WasmModule } from './webassembly-api.js';
 import { WASM } from './webassembly-api.js';
@@ -232,6 +232,8 @@ export function runBlock(gemm: Gemm, precision: KernelPrecision, layout: BlockLa
   let failed = false;
   for (const helper of posted) {
     const started = Date.now();
+    const spinUntil = performance.now() + SPIN_MS; // a helper's last chunk usually ends sooner than a wake-up
+    while (Atomics.load(helper.state, 0) === POSTED && performance.now() < spinUntil);
     while (Atomics.load(helper.state, 0) === POSTED) {
       if (Date.now() - started > HELPER_TIMEOUT_MS) {
         throw new Error(

@@ -22,6 +22,15 @@ export const IDLE = 0,
 export const BLOCK_ARGUMENTS = 17;
 /** Column panels (32 or 64 columns of b) a thread takes at a time. */
 export const CHUNK_PANELS = 8;
+/**
+ * How long a thread waiting for the other side of a hand-over spins (re-reading the state word)
+ * before it sleeps in Atomics.wait. Waking a sleeping thread cost hundreds of microseconds on the
+ * 2-core virtual machines we measure on — as long as a whole block of a medium product — so a
+ * helper that has just finished a block keeps polling for the next one for this long, and the
+ * calling thread polls for its helpers' last chunks before it sleeps. A training step hands over
+ * blocks every few milliseconds; an idle program's helpers sleep after this long.
+ */
+export const SPIN_MS = 2;
 
 /** What a helper needs: the module, its shared memory, its own control words and the shared cursor. */
 export interface HelperData {
@@ -34,7 +43,7 @@ export interface HelperData {
 /**
  * A helper's whole program after it has `module`, `memory`, `control` and `cursorBuffer` in
  * scope (plain JavaScript, run from source: no file to resolve in Node or in a page). It marks
- * itself IDLE, then waits for POSTED and runs takeChunks (gemm-runtime.ts) in the same order;
+ * itself IDLE, then waits for POSTED (spinning SPIN_MS, then sleeping) and runs takeChunks (gemm-runtime.ts) in the same order;
  * the 1–3 thread test in matmul-wasm.test.ts fails if the two disagree.
  */
 export const HELPER_LOOP = `
@@ -46,6 +55,8 @@ Atomics.compareExchange(state, 0, ${STARTING}, ${IDLE});
 Atomics.notify(state, 0);
 for (;;) {
   let now;
+  const spinUntil = performance.now() + ${SPIN_MS};
+  while ((now = Atomics.load(state, 0)) !== ${POSTED} && performance.now() < spinUntil);
   while ((now = Atomics.load(state, 0)) !== ${POSTED}) Atomics.wait(state, 0, now);
   try {
     const [a, b, c, rowPanels, columnPanels, depth, aPanelBytes, bPanelBytes, cRowBytes, cPanelBytes, which, batches, aBatchBytes, bBatchBytes, cBatchBytes, aRowBytes, aStepBytes] = state.subarray(1, ${1 + BLOCK_ARGUMENTS});
