@@ -104,6 +104,8 @@ export class AdamW implements Optimizer {
   lr: number;
   private readonly parameters: NamedParameter[];
   private readonly moments = new Map<string, Moments>();
+  /** Moment storages others may hold (handed out by stateDict, or taken in by loadStateDict): never released. */
+  private readonly shared = new WeakSet<T.Storage>();
   private readonly rule: AdamWRule;
   private readonly constants: Omit<StepConstants, 'lr'>;
   private readonly transformGradient: GradientTransform | undefined;
@@ -145,6 +147,7 @@ export class AdamW implements Optimizer {
           },
           ([updated, value]) => [updated.m, updated.v, value],
         );
+        this.releaseMoments(this.moments.get(named.name), moments);
         this.moments.set(named.name, moments);
         named.parameter.assign(value);
       }
@@ -166,8 +169,21 @@ export class AdamW implements Optimizer {
     for (const { parameter } of this.parameters) parameter.zeroGrad();
   }
 
-  /** The moments and step count as named tensors, for a checkpoint. */
+  /**
+   * Gives the replaced moments' memory back to the backend for the next step's (a training step
+   * then allocates no new memory for them) — unless someone else may still hold them.
+   */
+  private releaseMoments(replaced: Moments | undefined, current: Moments): void {
+    for (const old of replaced ? [replaced.m, replaced.v] : []) {
+      if (this.shared.has(old.storage) || old.storage === current.m.storage || old.storage === current.v.storage)
+        continue;
+      T.releaseStorage(old.storage);
+    }
+  }
+
+  /** The moments and step count as named tensors, for a checkpoint (the optimizer stops recycling these). */
   stateDict(): OptimizerState {
+    for (const { m, v } of this.moments.values()) [m, v].forEach((t) => this.shared.add(t.storage));
     return momentsToState(this.moments, this.steps);
   }
 
@@ -176,6 +192,9 @@ export class AdamW implements Optimizer {
     const moments = momentsFromState(this.parameters, state);
     this.steps = state.step;
     this.moments.clear();
-    for (const [name, entry] of moments) this.moments.set(name, entry);
+    for (const [name, entry] of moments) {
+      this.moments.set(name, entry);
+      [entry.m, entry.v].forEach((t) => this.shared.add(t.storage)); // the caller's tensors
+    }
   }
 }
