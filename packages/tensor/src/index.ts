@@ -53,7 +53,7 @@ export type { Operand } from './ops/operands.js';
 export * from './ops/elementwise.js';
 export { sum, mean, max, min, argmax, argmin, reducedShape } from './ops/reduce.js';
 export type { Axes } from './ops/reduce.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, matmulAdd } from './ops/matmul.js';
 export { softmax, logSoftmax, logSumExp } from './ops/softmax.js';
 export { concat, stack, sliceScatter, sliceScatterZeros } from './ops/join.js';
 export { indexSelect, scatterAdd, oneHot } from './ops/index-select.js';

@@ -72,6 +72,12 @@ export interface Backend {
   argReduce(op: ArgReduceOp, x: View): Storage;
   /** Batched matrix product of views `[...batch, m, k]` and `[...batch, k, n]` (same batch shape). */
   matmul(a: View, b: View): Storage;
+  /**
+   * a b + c, c a view broadcast to the product's `[...batch, m, n]`: the same bits as matmul then
+   * add (each sum rounded, then c added) in one pass over the output — a Linear's bias, or LoRA's
+   * update onto the base output. Optional: `matmulAdd` composes the two where a backend has none.
+   */
+  matmulAdd?(a: View, b: View, c: View): Storage;
   /** A contiguous (row-major) copy of a view. */
   copy(x: View): Storage;
   /** Writes `source` into the destination view element by element (shapes are equal). */

@@ -2,7 +2,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { dtypeOfArray } from '../../dtype.js';
 import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { assignFast, binaryFast, copyFast, reduceFast, unaryFast, whereFast } from './elementwise-fast.js';
-import { matmulFast } from './matmul-fast.js';
+import { matmulAddFast, matmulFast } from './matmul-fast.js';
 import { COMPARE, BINARY, UNARY } from './scalar-functions.js';
 import { assignView, mapBinary, mapTernary, mapUnary } from './elementwise.js';
 import { argReduceLast, reduceTrailing } from './reduce.js';
@@ -25,6 +25,8 @@ function castValue(dtype: DType): (x: number) => number {
 export interface CpuKernelOverrides {
   /** The batched product of `[..., m, k]` and `[..., k, n]` views. */
   matmul?: (a: View, b: View) => TypedArray;
+  /** a b + c with c broadcast to the product's shape, bit-identical to matmul then add (none: composed). */
+  matmulAdd?: (a: View, b: View, c: View) => TypedArray;
   /** An elementwise function of one view. */
   unary?: (op: UnaryOp, x: View) => TypedArray;
   /** An elementwise function of two equally shaped views. */
@@ -74,6 +76,9 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
     reduce: (op, x, reducedRank) => wrap(reduce(op, x, reducedRank)),
     argReduce: (op, x) => wrap(argReduceLast(op, x)),
     matmul: (a, b) => wrap(matmul(a, b)),
+    ...(overrides.matmulAdd && {
+      matmulAdd: (a: View, b: View, c: View) => wrap(overrides.matmulAdd!(a, b, c)),
+    }),
     copy: (x) => wrap(copy(x)),
     assign: (destination, source) => assign(destination, source),
     gather: (x, axis, indices) => wrap(gatherAlong(x, axis, indices)),
@@ -110,6 +115,7 @@ export function createCpuBackend(name = 'cpu', overrides: CpuKernelOverrides = {
 export function createFastCpuBackend(name = 'cpu-fast'): Backend {
   return createCpuBackend(name, {
     matmul: matmulFast,
+    matmulAdd: matmulAddFast,
     unary: unaryFast,
     binary: binaryFast,
     where: whereFast,

@@ -3,6 +3,8 @@ import type { View } from '../backend.js';
 import { matmulTiled } from './matmul-tiled.js';
 import { wasmGemm } from './wasm/gemm-runtime.js';
 import { matmulWasm } from './wasm/matmul-wasm.js';
+import type { Addend } from './matmul-addend.js';
+import { addendOf, addInPlace } from './matmul-addend.js';
 
 /**
  * The fast path's matmul: the WebAssembly SIMD kernel where the product is big enough to pay
@@ -44,10 +46,22 @@ export function foldBroadcastBatch(a: View, b: View): [View, View] | null {
 }
 
 export function matmulFast(a: View, b: View): TypedArray {
+  return product(a, b, null);
+}
+
+/** a b + c (c broadcast to the product's shape): the same bits as matmulFast then add, in one pass. */
+export function matmulAddFast(a: View, b: View, c: View): TypedArray {
+  return product(a, b, addendOf(c)); // c's rows are addressed before any fold: the output's rows stay in order
+}
+
+function product(a: View, b: View, addend: Addend | null): TypedArray {
   const folded = foldBroadcastBatch(a, b);
-  if (folded) return matmulFast(...folded);
+  if (folded) return product(...folded, addend);
   const rank = a.shape.length;
   const work = a.shape[rank - 2]! * a.shape[rank - 1]! * b.shape[rank - 1]!;
   const gemm = work >= WASM_MIN_MULTIPLY_ADDS ? wasmGemm() : null;
-  return gemm ? matmulWasm(gemm, a, b) : matmulTiled(a, b);
+  if (gemm) return matmulWasm(gemm, a, b, addend);
+  const out = matmulTiled(a, b);
+  if (addend) addInPlace(out, out.length / b.shape[rank - 1]!, b.shape[rank - 1]!, addend);
+  return out;
 }

@@ -2,6 +2,8 @@ import type { TypedArray } from '../../../dtype.js';
 import { allocateOutput } from '../pool.js';
 import type { View } from '../../backend.js';
 import { dataOf } from '../storage.js';
+import type { Addend } from '../matmul-addend.js';
+import { addInPlace, storeRow } from '../matmul-addend.js';
 import { offsetsOf } from '../strided.js';
 import type { KernelPrecision } from './gemm-module.js';
 import { FLOAT32_KERNEL, FLOAT64_KERNEL } from './gemm-module.js';
@@ -86,13 +88,17 @@ function packPanels(
 /** The kernel for a dtype: float32 tensors accumulate in float32, float64 (and others) in float64. */
 export const kernelFor = (dtype: string): KernelPrecision => (dtype === 'float32' ? FLOAT32_KERNEL : FLOAT64_KERNEL);
 
-export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
+export function matmulWasm(gemm: Gemm, a: View, b: View, addend: Addend | null = null): TypedArray {
   const rank = a.shape.length;
   const [m, k, n] = [a.shape[rank - 2]!, a.shape[rank - 1]!, b.shape[rank - 1]!];
   const aStarts = offsetsOf(a.shape.slice(0, -2), a.strides.slice(0, -2), a.offset);
   const bStarts = offsetsOf(b.shape.slice(0, -2), b.strides.slice(0, -2), b.offset);
   const out = allocateOutput(a.storage.dtype, aStarts.length * m * n); // every element is written below
-  if (k === 0 || m === 0 || n === 0) return out.fill(0); // an empty sum is zero
+  if (k === 0 || m === 0 || n === 0) {
+    out.fill(0); // an empty sum is zero
+    if (addend) addInPlace(out, aStarts.length * m, n, addend);
+    return out;
+  }
 
   const kernel = kernelFor(a.storage.dtype);
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
@@ -102,7 +108,7 @@ export function matmulWasm(gemm: Gemm, a: View, b: View): TypedArray {
   const rowBlock = Math.min(roundUp(m, ROWS), Math.floor(BLOCK_ROWS / ROWS) * ROWS, roundUp(lanesThatFit, ROWS));
   const [aRow, aCol] = [a.strides[rank - 2]!, a.strides[rank - 1]!];
   const [bRow, bCol] = [b.strides[rank - 2]!, b.strides[rank - 1]!];
-  const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol };
+  const product: Product = { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol, addend };
   if (aStarts.length > 1 && rowBlock >= m && columnBlock >= n) multiplySmallBatches(product);
   else if (isSkinny(product)) multiplySkinny(product);
   else multiplyInBlocks(product, rowBlock, columnBlock);
@@ -126,6 +132,8 @@ interface Product {
   aCol: number;
   bRow: number;
   bCol: number;
+  /** matmulAdd's c, added as each row is stored; null for a plain product. */
+  addend: Addend | null;
 }
 
 /** The block layout every plan shares: panels of depth k, c tiles `paddedColumns` wide. */
@@ -151,7 +159,7 @@ function scratch(gemm: Gemm, kernel: KernelPrecision, bytes: number) {
 
 /** Each batch in blocks of rows and columns, one block at a time, its column panels shared between threads. */
 function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol, addend } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
   // Scratch layout in the kernel's memory: [packed a block | packed b block | c tile].
   const aBytes = rowBlock * k * BYTES;
@@ -162,7 +170,6 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
   const [x, y] = [dataOf(a), dataOf(b)];
 
   for (let batch = 0; batch < aStarts.length; batch++) {
-    const outBase = batch * m * n;
     for (let jc = 0; jc < n; jc += columnBlock) {
       const columns = Math.min(columnBlock, n - jc);
       const paddedColumns = roundUp(columns, COLUMNS);
@@ -177,9 +184,10 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
           rowPanels: roundUp(rows, ROWS) / ROWS,
           ...panelLayout(kernel, k, paddedColumns),
         });
-        // One rounding per element (none for float32), as the specification's store.
+        // One rounding per element (none for float32), as the specification's store; then matmulAdd's c.
         for (let i = 0; i < rows; i++) {
-          out.set(tile.subarray(i * paddedColumns, i * paddedColumns + columns), outBase + (ic + i) * n + jc);
+          const row = batch * m + ic + i;
+          storeRow(out, row * n + jc, tile, i * paddedColumns, columns, addend, row, jc);
         }
       }
     }
@@ -193,7 +201,7 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
  * small product.
  */
 function multiplySmallBatches(p: Product): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol, addend } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
   const [paddedRows, paddedColumns] = [roundUp(m, ROWS), roundUp(n, COLUMNS)];
   const [aBytes, bBytes, cBytes] = [
@@ -226,7 +234,8 @@ function multiplySmallBatches(p: Product): void {
     for (let i = 0; i < batches; i++) {
       const tile = view(i * perBatch + aBytes + bBytes, cBytes);
       const outBase = (first + i) * m * n;
-      for (let r = 0; r < m; r++) out.set(tile.subarray(r * paddedColumns, r * paddedColumns + n), outBase + r * n);
+      for (let r = 0; r < m; r++)
+        storeRow(out, outBase + r * n, tile, r * paddedColumns, n, addend, (first + i) * m + r);
     }
   }
 }
@@ -289,7 +298,7 @@ function copyStrided(
  * read once: packing it cost more than the product); other a are packed.
  */
 function multiplySkinny(p: Product): void {
-  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol } = p;
+  const { gemm, kernel, a, b, out, m, k, n, aStarts, bStarts, aRow, aCol, bRow, bCol, addend } = p;
   const { rows: ROWS, columns: COLUMNS, bytes: BYTES } = kernel;
   const units = Math.ceil(m / SKINNY_ROWS);
   const paddedColumns = roundUp(n, COLUMNS);
@@ -336,6 +345,6 @@ function multiplySkinny(p: Product): void {
     });
     const tile = view(cAt, units * cUnitBytes);
     const outBase = batch * m * n;
-    for (let r = 0; r < m; r++) out.set(tile.subarray(r * paddedColumns, r * paddedColumns + n), outBase + r * n);
+    for (let r = 0; r < m; r++) storeRow(out, outBase + r * n, tile, r * paddedColumns, n, addend, batch * m + r);
   }
 }
