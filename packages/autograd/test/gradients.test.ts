@@ -174,6 +174,20 @@ describe('gradients of matmul and shape ops match finite differences', () => {
       40,
     );
   });
+  it('matmulAdd, with c the shape of the product or broadcast along any of its axes', () => {
+    checkProperty(
+      fc.tuple(matmulShapesArb, seedArb, fc.integer({ min: 0, max: 3 })).map(([[sa, sb], seed, form]) => {
+        const shape = [...T.broadcastShapes('test', sa.slice(0, -2), sb.slice(0, -2)), sa.at(-2)!, sb.at(-1)!];
+        // c: the whole product, a bias [n], a column [m, 1], or [1, n] with the batch axes dropped
+        const cShape = [shape, shape.slice(-1), [shape.at(-2)!, 1], [1, shape.at(-1)!]][form]!;
+        return {
+          inputs: [randomTensor(sa, seed), randomTensor(sb, seed + 1), randomTensor(cShape, seed + 2)],
+          fn: (a, b, c) => A.matmulAdd(a!, b!, c!),
+        };
+      }),
+      40,
+    );
+  });
   it('reshape, permute (and transpose), expand', () => {
     checkProperty(
       unaryArb.map(([shape, seed]) => ({ inputs: [randomTensor(shape, seed)], fn: (x) => A.reshape(x!, [-1, 1]) })),

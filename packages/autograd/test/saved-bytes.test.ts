@@ -34,6 +34,18 @@ describe('saved bytes', () => {
     expect(frozen.savedBytes().live).toBe(24);
   });
 
+  it('matmulAdd saves what matmul saves and nothing for c', () => {
+    const { tape } = measure(() =>
+      A.matmulAdd(param([2, 3], 'float64'), param([3, 5], 'float64'), param([5], 'float64')),
+    );
+    expect(tape.savedBytes().live).toBe((6 + 15) * 8);
+    const x = () => A.variable(T.ones([4, 3]));
+    const { tape: frozen } = measure(() => A.matmulAdd(param([4, 3]), A.variable(T.ones([3, 2])), param([2])));
+    expect(frozen.savedBytes().live).toBe(24); // W only (for dX); the bias's gradient is G itself
+    const { tape: data } = measure(() => A.matmulAdd(x(), param([3, 2]), param([2])));
+    expect(data.savedBytes().live).toBe(48); // x only (for dW)
+  });
+
   it('add saves nothing; exp saves only its output', () => {
     const { tape } = measure(() => A.exp(A.add(param([10]), param([10]))));
     expect(tape.savedBytes().live).toBe(40);

@@ -81,6 +81,11 @@ export const logSumExp = (x: Input, axis = -1, keepdims = false): Variable =>
   call('logSumExp', [lift(x)], { axis, keepdims });
 /** The (batched, broadcasting) matrix product A B. */
 export const matmul = (a: Input, b: Input): Variable => call('matmul', pair(a, b), undefined);
+/** A B + c (c broadcast to the product's shape): the values of add(matmul(a, b), c), in one pass where the backend can. */
+export const matmulAdd = (a: Input, b: Input, c: Input): Variable => {
+  const [x, y] = pair(a, b);
+  return call('matmulAdd', [x, y, lift(c, x)], undefined);
+};
 /** The same elements in a new shape (one dimension may be −1). */
 export const reshape = (x: Input, shape: readonly number[]): Variable => call('reshape', [lift(x)], { shape });
 /** Reorders the axes (a view). */

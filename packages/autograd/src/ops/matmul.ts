@@ -1,5 +1,6 @@
 import * as T from '@lorafa/tensor';
 import type { OpDefinition } from '../define-op.js';
+import type { OpContext } from '../context.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /**
@@ -17,14 +18,17 @@ export const matmulOp: OpDefinition<void, 'matmul'> = {
     ctx.save(ctx.needsInputGrad[1] ? a! : null, ctx.needsInputGrad[0] ? b! : null);
     return T.matmul(a!, b!);
   },
-  backward(ctx, g) {
-    const [a, b] = ctx.saved;
-    return [
-      ctx.needsInputGrad[0] ? unbroadcast(T.matmul(g, b!.transpose()), ctx.inputShapes[0]!) : null,
-      ctx.needsInputGrad[1] ? weightGradient(a!, g, ctx.inputShapes[1]!) : null,
-    ];
-  },
+  backward: (ctx, g) => productGradients(ctx, g),
 };
+
+/** ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G (each if wanted) from the saved [A, B] of matmul or matmulAdd. */
+export function productGradients(ctx: OpContext, g: T.Tensor): [T.Tensor | null, T.Tensor | null] {
+  const [a, b] = ctx.saved;
+  return [
+    ctx.needsInputGrad[0] ? unbroadcast(T.matmul(g, b!.transpose()), ctx.inputShapes[0]!) : null,
+    ctx.needsInputGrad[1] ? weightGradient(a!, g, ctx.inputShapes[1]!) : null,
+  ];
+}
 
 /** ∂L/∂B = Aᵀ G summed over the broadcast batch dims; one flattened product when B is 2-D. */
 function weightGradient(a: T.Tensor, g: T.Tensor, bShape: readonly number[]): T.Tensor {

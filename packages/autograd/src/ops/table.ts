@@ -12,6 +12,7 @@ import { logOp } from './log.js';
 import type { AxisAttrs } from './log-sum-exp.js';
 import { logSumExpOp } from './log-sum-exp.js';
 import { matmulOp } from './matmul.js';
+import { matmulAddOp } from './matmul-add.js';
 import { maxOp } from './max.js';
 import { minOp } from './min.js';
 import { maximumOp } from './maximum.js';
@@ -66,6 +67,7 @@ export interface PrimitiveAttrs {
   min: ReduceAttrs;
   logSumExp: AxisAttrs;
   matmul: void;
+  matmulAdd: void;
   reshape: { shape: readonly number[] };
   permute: { axes: readonly number[] };
   slice: { specs: readonly T.SliceSpec[] };
@@ -114,6 +116,7 @@ export const primitives: { [P in Primitive]: OpDefinition<PrimitiveAttrs[P], P> 
   min: minOp,
   logSumExp: logSumExpOp,
   matmul: matmulOp,
+  matmulAdd: matmulAddOp,
   reshape: reshapeOp,
   permute: permuteOp,
   slice: sliceOp,
