@@ -3,8 +3,8 @@ import type { View } from '../backend.js';
 import { matmulTiled } from './matmul-tiled.js';
 import { wasmGemm } from './wasm/gemm-runtime.js';
 import { matmulWasm } from './wasm/matmul-wasm.js';
-import type { Addend } from './matmul-addend.js';
-import { addendOf, addInPlace } from './matmul-addend.js';
+import type { Addend } from './matmul-store.js';
+import { addendOf, addInPlace } from './matmul-store.js';
 
 /**
  * The fast path's matmul: the WebAssembly SIMD kernel where the product is big enough to pay

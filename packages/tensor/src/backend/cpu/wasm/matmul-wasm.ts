@@ -2,8 +2,8 @@ import type { TypedArray } from '../../../dtype.js';
 import { allocateOutput } from '../pool.js';
 import type { View } from '../../backend.js';
 import { dataOf } from '../storage.js';
-import type { Addend } from '../matmul-addend.js';
-import { addInPlace, storeRow } from '../matmul-addend.js';
+import type { Addend } from '../matmul-store.js';
+import { addInPlace, storeRows } from '../matmul-store.js';
 import { offsetsOf } from '../strided.js';
 import type { KernelPrecision } from './gemm-module.js';
 import { FLOAT32_KERNEL, FLOAT64_KERNEL } from './gemm-module.js';
@@ -185,10 +185,7 @@ function multiplyInBlocks(p: Product, rowBlock: number, columnBlock: number): vo
           ...panelLayout(kernel, k, paddedColumns),
         });
         // One rounding per element (none for float32), as the specification's store; then matmulAdd's c.
-        for (let i = 0; i < rows; i++) {
-          const row = batch * m + ic + i;
-          storeRow(out, row * n + jc, tile, i * paddedColumns, columns, addend, row, jc);
-        }
+        storeRows(out, n, tile, paddedColumns, rows, columns, addend, batch * m + ic, jc);
       }
     }
   }
@@ -233,9 +230,7 @@ function multiplySmallBatches(p: Product): void {
     });
     for (let i = 0; i < batches; i++) {
       const tile = view(i * perBatch + aBytes + bBytes, cBytes);
-      const outBase = (first + i) * m * n;
-      for (let r = 0; r < m; r++)
-        storeRow(out, outBase + r * n, tile, r * paddedColumns, n, addend, (first + i) * m + r);
+      storeRows(out, n, tile, paddedColumns, m, n, addend, (first + i) * m);
     }
   }
 }
@@ -344,7 +339,6 @@ function multiplySkinny(p: Product): void {
       cBatchBytes: cUnitBytes,
     });
     const tile = view(cAt, units * cUnitBytes);
-    const outBase = batch * m * n;
-    for (let r = 0; r < m; r++) storeRow(out, outBase + r * n, tile, r * paddedColumns, n, addend, batch * m + r);
+    storeRows(out, n, tile, paddedColumns, m, n, addend, batch * m);
   }
 }
