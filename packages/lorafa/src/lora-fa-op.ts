@@ -42,9 +42,10 @@ const loraFaOp = (scaling: number, hasBias: boolean, inverseGram: T.Tensor | nul
       }
       const h = T.matmul(x, a!.transpose());
       ctx.save(h, w0, a, b);
-      // s scales the r-column H (and below G B) rather than an out- or in-column product.
-      const y = T.add(T.matmul(x, w0!.transpose()), T.matmul(T.mul(h, scaling), b!.transpose()));
-      return hasBias ? T.add(y, bias!) : y;
+      // s scales the r-column H (and below G B) rather than an out- or in-column product. Each sum
+      // is added as its product is stored (matmulAdd): X W0ᵀ + b, then + s H Bᵀ.
+      const base = hasBias ? T.matmulAdd(x, w0!.transpose(), bias!) : T.matmul(x, w0!.transpose());
+      return T.matmulAdd(T.mul(h, scaling), b!.transpose(), base);
     },
     backward(ctx, g) {
       const [h, w0, a, b] = ctx.saved as T.Tensor[];
@@ -53,7 +54,7 @@ const loraFaOp = (scaling: number, hasBias: boolean, inverseGram: T.Tensor | nul
       if (ctx.needsInputGrad[0]) {
         gradX = fused
           ? new T.Tensor(fused.inputGradient(rows(g), w0!, a!, b!, scaling), [...g.shape.slice(0, -1), w0!.shape[1]!])
-          : T.add(T.matmul(g, w0!), T.matmul(T.mul(T.matmul(g, b!), scaling), a!));
+          : T.matmulAdd(T.mul(T.matmul(g, b!), scaling), a!, T.matmul(g, w0!));
       }
       const gradB = ctx.needsInputGrad[3] ? weightGradient(rows(g), rows(h!), scaling, inverseGram) : null;
       const gradBias = hasBias && ctx.needsInputGrad[4] ? T.sum(rows(g), 0) : null;

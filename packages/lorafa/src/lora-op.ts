@@ -15,11 +15,10 @@ export function loraLinear(
   bias: Variable | null,
   scaling: number,
 ): Variable {
-  const base = A.matmul(x, A.transpose(w0));
+  // base + bias, then the update added onto it as it is stored (matmulAdd: matmul then add's values).
+  const base = bias ? A.matmulAdd(x, A.transpose(w0), bias) : A.matmul(x, A.transpose(w0));
   // The tape's kinds: what dA = s (G B)ᵀ X keeps is X, what dB = s Gᵀ H keeps is H (as s H).
   const h = A.withSavedKind('X', () => A.matmul(x, A.transpose(a)));
   // s scales the r-column H rather than the out-column product: the same sum, a smaller pass.
-  const update = A.withSavedKind('H', () => A.matmul(A.mul(h, scaling), A.transpose(b)));
-  const y = A.add(base, update);
-  return bias ? A.add(y, bias) : y;
+  return A.withSavedKind('H', () => A.matmulAdd(A.mul(h, scaling), A.transpose(b), base));
 }

@@ -154,7 +154,12 @@ describe('LoraLinear, in detail', () => {
     const fa = new LoraLinear(linear(), { method: 'lora-fa', rank: 2, alpha: 4 });
     expect(fa.forward(x).gradFn!.opName).toBe('loraFA');
     const lora = new LoraLinear(linear(), { method: 'lora', rank: 2, alpha: 4 });
-    expect(lora.forward(x).gradFn!.opName).toBe('add'); // … + bias, outside any custom op
+    // … + s H Bᵀ onto X W0ᵀ + b: primitives (matmulAdd), outside any custom op
+    const y = lora.forward(x);
+    expect(y.gradFn!.opName).toBe('matmulAdd');
+    const inputOps = y.gradFn!.inputs.map((edge) => (edge && 'node' in edge ? edge.node.opName : null));
+    // s H and Bᵀ are recorded; X W0ᵀ + b is not (x is data, W0 and b are frozen)
+    expect(inputOps).toEqual(['mulScalar', 'permute', null]);
   });
 
   it('merge and unmerge are idempotent, and do nothing without an adapter', () => {

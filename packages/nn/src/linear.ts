@@ -40,8 +40,9 @@ export class Linear extends Module {
         `Linear(${this.inFeatures} → ${this.outFeatures}): input has shape ${T.formatShape(x.shape)}, expected last dimension ${this.inFeatures}`,
       );
     }
-    // What dW = Gᵀ X keeps is the input: the tape labels it 'X' (`savedBytes().kinds`).
-    const y = A.withSavedKind('X', () => A.matmul(x, A.transpose(this.weight)));
-    return this.bias ? A.add(y, this.bias) : y;
+    // What dW = Gᵀ X keeps is the input: the tape labels it 'X' (`savedBytes().kinds`). The bias is
+    // added as the product is stored (matmulAdd: the values of matmul then add).
+    const weight = A.transpose(this.weight);
+    return A.withSavedKind('X', () => (this.bias ? A.matmulAdd(x, weight, this.bias) : A.matmul(x, weight)));
   }
 }
