@@ -96,5 +96,17 @@ describe('benchmarks (smoke runs)', () => {
       expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
       expect(p.touchedBytes).toBeGreaterThan(0);
     }
+    const full = report.profiles.find((p) => p.method === 'full')!;
+    expect(full.kernels.find((k) => k.key === 'adamW')?.category).toBe('optimizer'); // one kernel per parameter
+  });
+
+  it('bench:step --profile --by-shape keys each matmul by its operands', () => {
+    const report = runBenchmark('step.ts', ['--quick', '--profile', '--steps', '1', '--by-shape']) as {
+      profiles: { kernels: { key: string; category: string }[] }[];
+    };
+    const keys = report.profiles.flatMap((p) => p.kernels.filter((k) => k.category === 'matmul').map((k) => k.key));
+    expect(keys.length).toBeGreaterThan(1);
+    // "matmul [4,32,64]/[2048,64,1] x [4,64,192]/[0,1,64]": the shapes and strides of both operands
+    for (const key of keys) expect(key).toMatch(/^matmul(Add)? \[[\d,]+\]\/\[[\d,]+\] x \[[\d,]+\]\/\[[\d,]+\]/);
   });
 });

@@ -13,9 +13,18 @@ import type { Backend, View } from '@lorafa/tensor';
 import type { StepPhases, StepShape } from './step-lorafa.js';
 import { lorafaStep } from './step-lorafa.js';
 
-type Category = 'matmul' | 'elementwise' | 'reduction' | 'gather/scatter' | 'copy/assign' | 'transfer' | 'fused';
+type Category =
+  | 'matmul'
+  | 'elementwise'
+  | 'reduction'
+  | 'gather/scatter'
+  | 'copy/assign'
+  | 'transfer'
+  | 'fused'
+  | 'optimizer';
 const CATEGORY: Record<string, Category> = {
   matmul: 'matmul',
+  matmulAdd: 'matmul',
   unary: 'elementwise',
   binary: 'elementwise',
   compare: 'elementwise',
@@ -29,7 +38,15 @@ const CATEGORY: Record<string, Category> = {
   assign: 'copy/assign',
   upload: 'transfer',
   readSync: 'transfer',
+  adamW: 'optimizer',
 };
+/** Kernels whose calls `--by-shape` keys by their operands' shapes and strides. */
+const BY_SHAPE = new Set(['matmul', 'matmulAdd', 'binary']);
+const operandLayouts = (args: unknown[]) =>
+  args
+    .filter(isView)
+    .map((v) => `[${v.shape.join(',')}]/[${v.strides.join(',')}]`)
+    .join(' x ');
 
 interface KernelTotals {
   category: Category;
@@ -47,7 +64,7 @@ const storageBytes = (value: unknown) =>
     : 0;
 
 /** Wraps the backend's kernels with timers; returns the totals (keyed by kernel:op) and an undo. */
-function instrument(backend: Backend): { totals: Map<string, KernelTotals>; restore: () => void } {
+function instrument(backend: Backend, byShape: boolean): { totals: Map<string, KernelTotals>; restore: () => void } {
   const totals = new Map<string, KernelTotals>();
   const target = backend as unknown as Record<string, unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -56,7 +73,8 @@ function instrument(backend: Backend): { totals: Map<string, KernelTotals>; rest
     if (typeof original !== 'function') continue;
     originals.set(kernel, original as (...args: unknown[]) => unknown);
     target[kernel] = (...args: unknown[]) => {
-      const key = typeof args[0] === 'string' ? `${kernel}:${args[0]}` : kernel;
+      const op = typeof args[0] === 'string' ? `${kernel}:${args[0]}` : kernel;
+      const key = byShape && BY_SHAPE.has(kernel) ? `${op} ${operandLayouts(args)}` : op;
       const start = performance.now();
       const result = (original as (...a: unknown[]) => unknown).apply(backend, args);
       const ms = performance.now() - start;
@@ -120,14 +138,23 @@ export interface StepProfile {
   categories: { category: Category | 'outside kernels'; ms: number }[];
 }
 
-/** Profiles `steps` steps of one method (after one warm-up step). */
-export function profileStep(shape: StepShape, method: 'full' | 'lora' | 'lora-fa', steps: number): StepProfile {
+/**
+ * Profiles `steps` steps of one method (after one warm-up step). `byShape` keys each matmul and
+ * binary op by its operands' shapes and strides ("matmul [8,128,256]/[32768,256,1] x …"), to see
+ * which products are slow.
+ */
+export function profileStep(
+  shape: StepShape,
+  method: 'full' | 'lora' | 'lora-fa',
+  steps: number,
+  byShape = false,
+): StepProfile {
   const backend = T.getBackend();
   const phases: StepPhases = { forward: 0, backward: 0, optimizer: 0 };
   const step = lorafaStep(shape, method, phases);
   step(); // warm-up: compiles, fills the buffer pool
   for (const key of Object.keys(phases) as (keyof StepPhases)[]) phases[key] = 0;
-  const { totals, restore } = instrument(backend);
+  const { totals, restore } = instrument(backend, byShape);
   const [allocated0, reused0] = [backend.allocatedBytes?.() ?? NaN, backend.reusedBytes?.() ?? NaN];
   const start = performance.now();
   try {

@@ -24,7 +24,8 @@
  *                  kernel's time, calls and touched bytes, by category (matmul, elementwise,
  *                  reductions, gather/scatter, copy/assign, fused layers), the phases (forward,
  *                  backward, optimizer), the time outside kernels, and storage new/reused per
- *                  step (step-profile.ts); `--steps N` steps per method (default 3)
+ *                  step (step-profile.ts); `--steps N` steps per method (default 3);
+ *                  `--by-shape` keys each matmul and binary op by its operands' shapes and strides
  */
 import * as tf from '@tensorflow/tfjs'; // the union package registers the gradients minimize needs
 import '@tensorflow/tfjs-backend-wasm';
@@ -49,6 +50,8 @@ interface StepOptions {
   peers: Peer[];
   /** Steps per method to profile, or null for the comparison. */
   profileSteps: number | null;
+  /** Profile keys by operand shapes (`--by-shape`). */
+  byShape: boolean;
 }
 
 function parseOptions(args: readonly string[]): StepOptions {
@@ -73,6 +76,7 @@ function parseOptions(args: readonly string[]): StepOptions {
     rounds,
     peers,
     profileSteps: args.includes('--profile') ? profileSteps : null,
+    byShape: args.includes('--by-shape'),
   };
 }
 
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
   );
 
   if (options.profileSteps !== null) {
-    const profiles = METHODS.map((method) => profileStep(shape, method, options.profileSteps!));
+    const profiles = METHODS.map((method) => profileStep(shape, method, options.profileSteps!, options.byShape));
     for (const profile of profiles) for (const line of profileTable(profile)) log(line);
     if (json)
       process.stdout.write(
