@@ -62,6 +62,7 @@ function product(a: View, b: View, addend: Addend | null): TypedArray {
   const gemm = work >= WASM_MIN_MULTIPLY_ADDS ? wasmGemm() : null;
   if (gemm) return matmulWasm(gemm, a, b, addend);
   const out = matmulTiled(a, b);
-  if (addend) addInPlace(out, out.length / b.shape[rank - 1]!, b.shape[rank - 1]!, addend);
+  const n = b.shape[rank - 1]!;
+  if (addend && n > 0) addInPlace(out, out.length / n, n, addend); // the product's rows, then c
   return out;
 }

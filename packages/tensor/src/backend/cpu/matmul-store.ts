@@ -2,9 +2,9 @@ import type { TypedArray } from '../../dtype.js';
 import type { View } from '../backend.js';
 import { dataOf } from './storage.js';
 import { FLOAT32_ROWS } from './elementwise-float32.js';
+import { offsetsOf } from './strided.js';
 
 const addFloat32 = FLOAT32_ROWS.add!;
-import { offsetsOf } from './strided.js';
 
 /**
  * Storing a product's rows from the kernel's tile into the output, and the c of matmulAdd
