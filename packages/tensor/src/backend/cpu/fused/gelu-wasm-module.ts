@@ -1,5 +1,6 @@
 import type { Bytes } from '../wasm/encoding.js';
 import { MAGIC_AND_VERSION, Op, Section, Simd, ValueType, name, section, unsigned, vector } from '../wasm/encoding.js';
+import { advance, functionBody, memoryImport, whileBelow } from '../wasm/control.js';
 
 /**
  * The float32 tanh-GELU kernels as WebAssembly bytes, written at run time as the matmul's are
@@ -193,14 +194,7 @@ function kernelCode(statements: readonly Statement[]): Bytes {
     ]),
     ...constants.flatMap((bytes, index) => [...Simd.const(bytes), ...Op.localSet(FIRST_CONSTANT + index)]),
     ...[...Op.localGet(STEPS), ...Op.i32Const(stepBytes), ...Op.i32Mul, ...Op.localSet(STEPS)], // now the end, in bytes
-    ...Op.block,
-    ...Op.loop,
-    ...[...Op.localGet(AT), ...Op.localGet(STEPS), ...Op.i32LtU, ...Op.i32Eqz, ...Op.brIf(1)],
-    ...step,
-    ...[...Op.localGet(AT), ...Op.i32Const(stepBytes), ...Op.i32Add, ...Op.localSet(AT)],
-    ...Op.br(0),
-    ...Op.end,
-    ...Op.end,
+    ...whileBelow(AT, STEPS, [...step, ...advance(AT, stepBytes)]),
     ...Op.end,
   ];
 }
@@ -209,13 +203,10 @@ function kernelCode(statements: readonly Statement[]): Bytes {
 export function geluModuleBytes(): Uint8Array {
   const [forward, backward] = [kernelCode(forwardStatements), kernelCode(backwardStatements)];
   const stepType = [0x60, ...vector([[ValueType.i32]]), ...vector([])];
-  const WITH_MAXIMUM = 0x01;
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, WITH_MAXIMUM, ...unsigned(PAGES), ...unsigned(PAGES)];
-  const body = (code: Bytes) => [...unsigned(code.length), ...code];
   return new Uint8Array([
     ...MAGIC_AND_VERSION,
     ...section(Section.type, vector([stepType])),
-    ...section(Section.import, vector([memoryImport])),
+    ...section(Section.import, vector([memoryImport(PAGES, PAGES, false)])),
     ...section(Section.function, vector([unsigned(0), unsigned(0)])),
     ...section(
       Section.export,
@@ -224,6 +215,6 @@ export function geluModuleBytes(): Uint8Array {
         [...name(GELU_EXPORTS.backward), 0x00, ...unsigned(1)],
       ]),
     ),
-    ...section(Section.code, vector([body(forward), body(backward)])),
+    ...section(Section.code, vector([functionBody(forward), functionBody(backward)])),
   ]);
 }

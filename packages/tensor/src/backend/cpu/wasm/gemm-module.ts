@@ -1,5 +1,6 @@
 import type { Bytes } from './encoding.js';
 import { MAGIC_AND_VERSION, Op, Section, Simd, ValueType, name, section, unsigned, vector } from './encoding.js';
+import { advance, countedLoop, functionBody, memoryImport, whileBelow } from './control.js';
 
 /**
  * The matmul micro-kernels, written as WebAssembly bytes at run time (as jax-js does). For each
@@ -95,35 +96,6 @@ const I32_LOCALS = 9;
 const FIRST_VECTOR = PARAMETERS + I32_LOCALS;
 /** The strided kernel's pointer to row r of the a panel (rows 1–3 in their own locals). */
 const aRowPointer = (r: number) => [L.aAt, L.aRow1, L.aRow2, L.aRow3][r]!;
-
-/** `for (local = 0; local < limit; local++) body` as block/loop/br_if. */
-function countedLoop(local: number, limit: number, body: Bytes): Bytes {
-  return [
-    ...Op.i32Const(0),
-    ...Op.localSet(local),
-    ...Op.block,
-    ...Op.loop,
-    ...Op.localGet(local),
-    ...Op.localGet(limit),
-    ...Op.i32LtU,
-    ...Op.i32Eqz,
-    ...Op.brIf(1),
-    ...body,
-    ...Op.localGet(local),
-    ...Op.i32Const(1),
-    ...Op.i32Add,
-    ...Op.localSet(local),
-    ...Op.br(0),
-    ...Op.end,
-    ...Op.end,
-  ];
-}
-
-/** Adds `bytes` to an i32 local. */
-function advance(local: number, bytes: number | Bytes): Bytes {
-  const amount = typeof bytes === 'number' ? Op.i32Const(bytes) : bytes;
-  return [...Op.localGet(local), ...amount, ...Op.i32Add, ...Op.localSet(local)];
-}
 
 /** The v128 locals of one precision's kernel: the accumulators, b's vectors, a's splat. */
 function registers(k: KernelPrecision) {
@@ -229,19 +201,7 @@ function microKernel(k: KernelPrecision, layout: ALayout): Bytes {
   if (layout === 'packed') step.push(...advance(L.aAt, k.rows * k.bytes));
   else for (let r = 0; r < k.rows; r++) step.push(...advance(aRowPointer(r), Op.localGet(P.aStepBytes)));
   step.push(...advance(L.bAt, k.columns * k.bytes));
-  const steps: Bytes = [
-    ...Op.block,
-    ...Op.loop,
-    ...Op.localGet(L.bAt),
-    ...Op.localGet(L.bEnd),
-    ...Op.i32LtU,
-    ...Op.i32Eqz,
-    ...Op.brIf(1),
-    ...step,
-    ...Op.br(0),
-    ...Op.end,
-    ...Op.end,
-  ];
+  const steps = whileBelow(L.bAt, L.bEnd, step);
   const rewind = [
     ...Op.localGet(L.cAt),
     ...Op.localGet(P.cRowBytes),
@@ -337,18 +297,7 @@ function blockCode(k: KernelPrecision, layout: ALayout, kernelIndex: number): By
     ...vector([[...unsigned(1), ValueType.i32]]),
     ...Op.i32Const(0),
     ...Op.localSet(SLAB_START),
-    ...Op.block,
-    ...Op.loop,
-    ...Op.localGet(SLAB_START),
-    ...Op.localGet(P.depth),
-    ...Op.i32LtU,
-    ...Op.i32Eqz,
-    ...Op.brIf(1),
-    ...call,
-    ...advance(SLAB_START, slab),
-    ...Op.br(0),
-    ...Op.end,
-    ...Op.end,
+    ...whileBelow(SLAB_START, P.depth, [...call, ...advance(SLAB_START, slab)]),
     ...Op.end,
   ];
 }
@@ -366,28 +315,18 @@ export const BLOCK_EXPORTS = { float64: 'block64', float32: 'block32', float32St
  * The whole module: imports `env.memory` (shared, so that worker threads can run the blocks on
  * the same packed operands; unshared where the runtime has no shared memory, e.g. a page that is
  * not cross-origin isolated). Functions: 0 kernel64, 1 block64, 2 kernel32, 3 block32,
- * 4 kernel32 on strided a, 5 its block; the blocks are exported. Column panels outside, rows inside, so one b panel stays in L1 while the
- * a panels stream past it.
+ * 4 kernel32 on strided a, 5 its block; the blocks are exported. Column panels outside, rows
+ * inside, so one b panel stays in L1 while the a panels stream past it.
  */
 export function gemmModuleBytes(shared = true): Uint8Array {
   const i32Parameters = (count: number) => vector(new Array<Bytes>(count).fill([ValueType.i32]));
   const kernelType = [0x60, ...i32Parameters(PARAMETERS), ...vector([])];
   const blockType = [0x60, ...i32Parameters(BLOCK_PARAMETERS), ...vector([])];
-  const [WITH_MAXIMUM, SHARED_WITH_MAXIMUM] = [0x01, 0x03];
-  const memoryImport = [
-    ...name('env'),
-    ...name('memory'),
-    0x02,
-    shared ? SHARED_WITH_MAXIMUM : WITH_MAXIMUM,
-    ...unsigned(1),
-    ...unsigned(MAXIMUM_PAGES),
-  ];
-  const body = (code: Bytes) => [...unsigned(code.length), ...code];
   const [KERNEL, BLOCK] = [0, 1]; // type indices
   return new Uint8Array([
     ...MAGIC_AND_VERSION,
     ...section(Section.type, vector([kernelType, blockType])),
-    ...section(Section.import, vector([memoryImport])),
+    ...section(Section.import, vector([memoryImport(1, MAXIMUM_PAGES, shared)])),
     ...section(Section.function, vector([KERNEL, BLOCK, KERNEL, BLOCK, KERNEL, BLOCK].map((type) => unsigned(type)))),
     ...section(
       Section.export,
@@ -400,12 +339,12 @@ export function gemmModuleBytes(shared = true): Uint8Array {
     ...section(
       Section.code,
       vector([
-        body(kernelCode(FLOAT64_KERNEL, 'packed')),
-        body(blockCode(FLOAT64_KERNEL, 'packed', 0)),
-        body(kernelCode(FLOAT32_KERNEL, 'packed')),
-        body(blockCode(FLOAT32_KERNEL, 'packed', 2)),
-        body(kernelCode(FLOAT32_KERNEL, 'strided')),
-        body(blockCode(FLOAT32_KERNEL, 'strided', 4)),
+        functionBody(kernelCode(FLOAT64_KERNEL, 'packed')),
+        functionBody(blockCode(FLOAT64_KERNEL, 'packed', 0)),
+        functionBody(kernelCode(FLOAT32_KERNEL, 'packed')),
+        functionBody(blockCode(FLOAT32_KERNEL, 'packed', 2)),
+        functionBody(kernelCode(FLOAT32_KERNEL, 'strided')),
+        functionBody(blockCode(FLOAT32_KERNEL, 'strided', 4)),
       ]),
     ),
   ]);
