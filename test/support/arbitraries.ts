@@ -39,6 +39,16 @@ export const matmulShapesArb = fc.tuple(shapeArb(0, 2), dim, dim, dim).chain(([b
 
 export const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
+/** A LoRA layer's input [batch, seq, inFeatures], its output width, rank and dtype: small, for saved-bytes properties. */
+export const loraLayerShapeArb = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }),
+  seq: fc.integer({ min: 1, max: 5 }),
+  inFeatures: fc.integer({ min: 1, max: 12 }),
+  outFeatures: fc.integer({ min: 1, max: 12 }),
+  rank: fc.integer({ min: 1, max: 4 }),
+  dtype: fc.constantFrom('float32' as const, 'float64' as const),
+});
+
 /** Uniform values in [low, high), reproducible from the seed. */
 export function randomTensor(
   shape: readonly number[],

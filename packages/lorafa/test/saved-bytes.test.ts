@@ -9,17 +9,8 @@ import * as A from '@lorafa/autograd';
 import { Linear } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { LoraLinear, loraFaLinear, loraLinear, savedBytesPerLinear } from '@lorafa/lorafa';
-import { seedArb } from '../../../test/support/arbitraries.js';
+import { loraLayerShapeArb, seedArb } from '../../../test/support/arbitraries.js';
 import { relativeError } from '../../../test/support/matchers.js';
-
-const shapeArb = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }),
-  seq: fc.integer({ min: 1, max: 5 }),
-  inFeatures: fc.integer({ min: 1, max: 12 }),
-  outFeatures: fc.integer({ min: 1, max: 12 }),
-  rank: fc.integer({ min: 1, max: 4 }),
-  dtype: fc.constantFrom('float32' as const, 'float64' as const),
-});
 
 function layerFor(
   method: LoraMethod,
@@ -34,7 +25,7 @@ function layerFor(
 describe('saved activation bytes of one adapted linear equal Table 1', () => {
   it.each(['full', 'lora', 'lora-fa', 'lora-fb'] as LoraMethod[])('%s', (method) => {
     fc.assert(
-      fc.property(shapeArb, seedArb, fc.boolean(), (s, seed, inputNeedsGrad) => {
+      fc.property(loraLayerShapeArb, seedArb, fc.boolean(), (s, seed, inputNeedsGrad) => {
         const layer = layerFor(method, s, seed);
         // X is the output of an earlier layer (needs a gradient) or the data itself (does not).
         const x = A.variable(T.randn([s.batch, s.seq, s.inFeatures], { dtype: s.dtype, rng: new T.Rng(seed + 1) }), {
@@ -61,7 +52,7 @@ describe('saved activation bytes of one adapted linear equal Table 1', () => {
 describe('the LoRA-FA custom op', () => {
   it("returns LoRA's dX and dB (and bias gradient) while saving only H", () => {
     fc.assert(
-      fc.property(shapeArb, seedArb, (s, seed) => {
+      fc.property(loraLayerShapeArb, seedArb, (s, seed) => {
         const rng = new T.Rng(seed);
         const opts = { dtype: 'float64' as const, rng };
         const w0 = A.parameter(T.randn([s.outFeatures, s.inFeatures], opts), 'w0', { trainable: false });

@@ -10,16 +10,7 @@ import * as A from '@lorafa/autograd';
 import { Linear } from '@lorafa/nn';
 import type { LoraMethod } from '@lorafa/lorafa';
 import { LoraLinear } from '@lorafa/lorafa';
-import { seedArb } from '../../../test/support/arbitraries.js';
-
-const shapeArb = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }),
-  seq: fc.integer({ min: 1, max: 5 }),
-  inFeatures: fc.integer({ min: 1, max: 12 }),
-  outFeatures: fc.integer({ min: 1, max: 12 }),
-  rank: fc.integer({ min: 1, max: 4 }),
-  dtype: fc.constantFrom('float32' as const, 'float64' as const),
-});
+import { loraLayerShapeArb, seedArb } from '../../../test/support/arbitraries.js';
 
 /** Which of X and H each method keeps (Table 1 of the paper). */
 const KEEPS: Record<LoraMethod, { X: boolean; H: boolean }> = {
@@ -32,7 +23,7 @@ const KEEPS: Record<LoraMethod, { X: boolean; H: boolean }> = {
 describe("one adapted linear's saved bytes by kind", () => {
   it.each(Object.keys(KEEPS) as LoraMethod[])('%s', (method) => {
     fc.assert(
-      fc.property(shapeArb, seedArb, fc.boolean(), (s, seed, inputNeedsGrad) => {
+      fc.property(loraLayerShapeArb, seedArb, fc.boolean(), (s, seed, inputNeedsGrad) => {
         const rng = new T.Rng(seed);
         const base = new Linear(s.inFeatures, s.outFeatures, { dtype: s.dtype, rng });
         const layer = new LoraLinear(base, { method, rank: s.rank, alpha: 2 * s.rank, init: 'kaiming-uniform', rng });
